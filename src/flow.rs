@@ -1,0 +1,425 @@
+//! The decision procedure of `authenticateRequest`: the header flow and the ordered cookie
+//! flow C1–C17 (spec §1.9), read top to bottom in the order Clerk applies them.
+
+use crate::auth::SessionAuth;
+use crate::config::Config;
+use crate::handshake::{self, FatalError, ResolveError};
+use crate::jwt::{self, Carrier, ClaimRules, Jwt, KeySource, TokenError};
+use crate::orgsync;
+use crate::reason::{self, TokenReason};
+use crate::request::{Context, RequestParts};
+use crate::services::{BackendApi, RefreshError, RefreshRequest, SignatureVerifier};
+use crate::state::{Diagnostic, RequestState};
+
+/// Why no decision could be made: Clerk throws here, so the host answers with an error page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    /// The request URL is not an absolute http(s) URL (a host integration bug).
+    InvalidRequestUrl,
+    /// A request-dependent configuration error or a development-only fatal condition.
+    Fatal(String),
+}
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthError::InvalidRequestUrl => {
+                f.write_str("The request URL is not an absolute http(s) URL.")
+            }
+            AuthError::Fatal(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<FatalError> for AuthError {
+    fn from(e: FatalError) -> Self {
+        AuthError::Fatal(e.0)
+    }
+}
+
+pub(crate) fn key_source(cfg: &Config) -> KeySource<'_> {
+    match &cfg.jwt_key {
+        Some(k) => KeySource::Local(k),
+        None if !cfg.secret_key.is_empty() => KeySource::Remote,
+        None => KeySource::Missing,
+    }
+}
+
+pub(crate) fn claim_rules(cfg: &Config) -> ClaimRules<'_> {
+    ClaimRules {
+        audience: &cfg.audience,
+        authorized_parties: &cfg.authorized_parties,
+        issuer: &cfg.issuer,
+        skew_ms: cfg.skew_ms,
+    }
+}
+
+/// Authenticates one request. `now_ms` is the caller's clock; nothing here reads one.
+pub async fn authenticate<V: SignatureVerifier, B: BackendApi>(
+    req: &RequestParts,
+    cfg: &Config,
+    now_ms: f64,
+    verifier: &V,
+    backend: &B,
+) -> Result<RequestState, AuthError> {
+    let ctx = Context::new(cfg, req, now_ms).map_err(|_| AuthError::InvalidRequestUrl)?;
+    satellite_origin_checks(&ctx)?;
+    let flow = Flow {
+        ctx: &ctx,
+        verifier,
+        backend,
+    };
+    match &ctx.token_in_header {
+        Some(token) => flow.header(token).await,
+        None => flow.cookie().await,
+    }
+}
+
+/// The satellite `signInUrl` checks Clerk makes only when the request has an `Origin` header.
+fn satellite_origin_checks(ctx: &Context<'_>) -> Result<(), AuthError> {
+    let (true, Some(sign_in), Some(origin)) =
+        (ctx.cfg.is_satellite, &ctx.cfg.sign_in_url, &ctx.origin)
+    else {
+        return Ok(());
+    };
+    let Some(url) = crate::url::Url::parse(sign_in).filter(|u| u.is_special()) else {
+        return Err(AuthError::Fatal(
+            "The signInUrl needs to have a absolute url format.".into(),
+        ));
+    };
+    if &url.origin() == origin {
+        return Err(AuthError::Fatal(
+            "The signInUrl needs to be on a different origin than your satellite application."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+struct Flow<'a, 'c, V, B> {
+    ctx: &'a Context<'c>,
+    verifier: &'a V,
+    backend: &'a B,
+}
+
+impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
+    async fn verify(&self, jwt: &Jwt) -> Result<(), TokenError> {
+        let cfg = self.ctx.cfg;
+        jwt::verify_token(
+            jwt,
+            key_source(cfg),
+            &claim_rules(cfg),
+            self.ctx.now_ms,
+            self.verifier,
+            self.backend,
+        )
+        .await
+    }
+
+    fn gate(&self, reason_str: &str, message: &str) -> Result<RequestState, AuthError> {
+        Ok(handshake::gate(self.ctx, reason_str, message, None)?)
+    }
+
+    /// §1.8: a token in `Authorization` decides alone; cookies are not consulted.
+    async fn header(&self, token: &str) -> Result<RequestState, AuthError> {
+        let jwt = match Jwt::decode(token) {
+            Ok(j) => j,
+            Err(e) => return self.token_error(e, Carrier::Header).await,
+        };
+        if jwt.is_machine_jwt() || jwt.has_non_session_category() {
+            return Ok(RequestState::token_type_mismatch());
+        }
+        match self.verify(&jwt).await {
+            Ok(()) => Ok(signed_in(jwt, Vec::new())),
+            Err(e) => self.token_error(e, Carrier::Header).await,
+        }
+    }
+
+    /// §1.9, C1–C17.
+    async fn cookie(&self) -> Result<RequestState, AuthError> {
+        let ctx = self.ctx;
+        let cfg = ctx.cfg;
+        let dev = cfg.is_development();
+        let mut diagnostics = Vec::new();
+        let has_client = ctx.client_uat != 0.0;
+        let has_session = ctx.session_token_in_cookie.is_some();
+        let has_cookies = has_client || has_session;
+        let synced = ctx.clerk_url.query_get("__clerk_synced");
+        let sync_eligible =
+            cfg.is_satellite && ctx.is_document_get() && synced.as_deref() != Some("true");
+        let needs_sync = !has_cookies || synced.as_deref() == Some("false");
+        let skip_sync =
+            !cfg.satellite_auto_sync && !has_cookies && synced.as_deref() != Some("false");
+
+        // C1: coming back from a handshake.
+        if ctx.handshake_nonce.is_some() || ctx.handshake_token.is_some() {
+            match handshake::resolve(ctx, self.verifier, self.backend).await {
+                Ok(state) => return Ok(state),
+                Err(ResolveError::Token(e)) if dev => {
+                    return Err(handshake::fatal_for_development(&e).into())
+                }
+                Err(ResolveError::Token(e)) => {
+                    diagnostics.push(Diagnostic::HandshakeUnresolved(e.message))
+                }
+                Err(ResolveError::Other(m)) => diagnostics.push(Diagnostic::HandshakeUnresolved(m)),
+            }
+        }
+
+        // C2: production satellite without synced cookies.
+        if !dev && sync_eligible {
+            if skip_sync {
+                return finish(
+                    &diagnostics,
+                    Ok(RequestState::signed_out(
+                        reason::SESSION_TOKEN_AND_UAT_MISSING,
+                        "",
+                        Vec::new(),
+                    )),
+                );
+            }
+            if needs_sync {
+                return finish(&diagnostics, self.gate(reason::SATELLITE_NEEDS_SYNCING, ""));
+            }
+        }
+        // C3: development satellite: sync through the primary's sign-in page.
+        if dev && sync_eligible {
+            if skip_sync {
+                return finish(
+                    &diagnostics,
+                    Ok(RequestState::signed_out(
+                        reason::SESSION_TOKEN_AND_UAT_MISSING,
+                        "",
+                        Vec::new(),
+                    )),
+                );
+            }
+            if needs_sync {
+                let sign_in = cfg.sign_in_url.as_deref().unwrap_or("");
+                let mut url = crate::url::Url::parse(sign_in)
+                    .filter(|u| u.is_special())
+                    .ok_or_else(|| AuthError::Fatal(format!("Invalid URL: {sign_in}")))?;
+                url.append_query_param("__clerk_redirect_url", &ctx.clerk_url.href());
+                return finish(
+                    &diagnostics,
+                    Ok(handshake::gate(
+                        ctx,
+                        reason::SATELLITE_NEEDS_SYNCING,
+                        "",
+                        Some(url.href()),
+                    )?),
+                );
+            }
+        }
+        // C4: development primary answering a satellite's sync request.
+        if dev && !cfg.is_satellite {
+            if let Some(target) = ctx.clerk_url.query_get("__clerk_redirect_url") {
+                let mut url = crate::url::Url::parse(&target)
+                    .filter(|u| u.is_special())
+                    .ok_or_else(|| AuthError::Fatal(format!("Invalid URL: {target}")))?;
+                if let Some(db) = &ctx.dev_browser {
+                    url.append_query_param("__clerk_db_jwt", db);
+                }
+                url.set_query_param("__clerk_synced", "true");
+                return finish(
+                    &diagnostics,
+                    Ok(handshake::gate(
+                        ctx,
+                        reason::PRIMARY_RESPONDS_TO_SYNCING,
+                        "",
+                        Some(url.href()),
+                    )?),
+                );
+            }
+        }
+        // C5, C6: development browser token.
+        if dev
+            && ctx
+                .clerk_url
+                .query_get("__clerk_db_jwt")
+                .is_some_and(|v| !v.is_empty())
+        {
+            return finish(&diagnostics, self.gate(reason::DEV_BROWSER_SYNC, ""));
+        }
+        if dev && ctx.dev_browser.is_none() {
+            return finish(&diagnostics, self.gate(reason::DEV_BROWSER_MISSING, ""));
+        }
+        // C7–C9: which of the two cookies exist.
+        if !has_client && !has_session {
+            return finish(
+                &diagnostics,
+                Ok(RequestState::signed_out(
+                    reason::SESSION_TOKEN_AND_UAT_MISSING,
+                    "",
+                    Vec::new(),
+                )),
+            );
+        }
+        if !has_client && has_session {
+            return finish(
+                &diagnostics,
+                self.gate(reason::SESSION_TOKEN_BUT_NO_CLIENT_UAT, ""),
+            );
+        }
+        let Some(token) = ctx.session_token_in_cookie.as_deref() else {
+            return finish(
+                &diagnostics,
+                self.gate(reason::CLIENT_UAT_BUT_NO_SESSION_TOKEN, ""),
+            );
+        };
+        // C10: decode once; every later step reads this.
+        let jwt = match Jwt::decode(token) {
+            Ok(j) => j,
+            Err(e) => return finish(&diagnostics, self.token_error(e, Carrier::Cookie).await),
+        };
+        // C11
+        if jwt.is_machine_jwt() || jwt.has_non_session_category() {
+            return finish(&diagnostics, Ok(RequestState::token_type_mismatch()));
+        }
+        // C12: the client signed in again after this token was minted.
+        if jwt.claim_num("iat").is_some_and(|iat| iat < ctx.client_uat) {
+            return finish(
+                &diagnostics,
+                self.gate(reason::SESSION_TOKEN_IAT_BEFORE_CLIENT_UAT, ""),
+            );
+        }
+        // C13
+        if let Err(e) = self.verify(&jwt).await {
+            return finish(&diagnostics, self.token_error(e, Carrier::Cookie).await);
+        }
+        // C14
+        if jwt.claim("azp").is_none() {
+            diagnostics.push(Diagnostic::MissingAzp);
+        }
+        // C15: a satellite sent the user here; sync the primary's session.
+        if !cfg.is_satellite
+            && ctx.is_document_get()
+            && ctx.is_cross_origin_referrer()
+            && !ctx.is_known_clerk_referrer()
+            && ctx.redirect_count == 0.0
+        {
+            return finish(
+                &diagnostics,
+                self.gate(
+                    reason::PRIMARY_DOMAIN_CROSS_ORIGIN_SYNC,
+                    "Cross-origin request from satellite domain requires handshake",
+                ),
+            );
+        }
+        let state = signed_in(jwt, Vec::new());
+        // C16: the URL asks for another active organization.
+        if let (Some(target), Some(auth)) = (&ctx.org_target, state.to_auth(true)) {
+            if auth.user_id.is_some() && orgsync::mismatches(target, auth) {
+                if ctx.redirect_count >= handshake::MAX_REDIRECTS {
+                    diagnostics.push(Diagnostic::OrganizationLoop);
+                } else if ctx.is_handshake_eligible() {
+                    return finish(
+                        &diagnostics,
+                        self.gate(reason::ACTIVE_ORGANIZATION_MISMATCH, ""),
+                    );
+                }
+            }
+        }
+        // C17
+        finish(&diagnostics, Ok(state))
+    }
+
+    /// §1.10: refresh an expired token when possible, else handshake (time errors) or
+    /// signed-out with the verification reason.
+    async fn token_error(
+        &self,
+        e: TokenError,
+        carrier: Carrier,
+    ) -> Result<RequestState, AuthError> {
+        let ctx = self.ctx;
+        let refresh_error =
+            if e.reason == TokenReason::Expired && ctx.refresh_token.is_some() && ctx.is_get() {
+                match self.refresh().await {
+                    Ok(state) => return Ok(state),
+                    Err(code) => Some(code),
+                }
+            } else if !ctx.is_get() {
+                Some(reason::REFRESH_NON_ELIGIBLE_NON_GET.to_string())
+            } else if ctx.refresh_token.is_none() {
+                Some(reason::REFRESH_NON_ELIGIBLE_NO_REFRESH_COOKIE.to_string())
+            } else {
+                None
+            };
+        let message = e.full_message(carrier);
+        match e.reason {
+            TokenReason::Expired => {
+                let why = reason::session_token_expired(refresh_error.as_deref().unwrap_or("null"));
+                self.gate(&why, &message)
+            }
+            TokenReason::NotActiveYet => self.gate(reason::SESSION_TOKEN_NBF, &message),
+            TokenReason::IatInTheFuture => {
+                self.gate(reason::SESSION_TOKEN_IAT_IN_THE_FUTURE, &message)
+            }
+            other => Ok(RequestState::signed_out(
+                other.as_str(),
+                &message,
+                Vec::new(),
+            )),
+        }
+    }
+
+    /// §1.14, with the sub-reason of each failure.
+    async fn refresh(&self) -> Result<RequestState, String> {
+        let ctx = self.ctx;
+        let expired = ctx
+            .session_token()
+            .ok_or(reason::REFRESH_MISSING_SESSION_TOKEN)?;
+        let refresh_token = ctx
+            .refresh_token
+            .clone()
+            .ok_or(reason::REFRESH_MISSING_REFRESH_TOKEN)?;
+        let old = Jwt::decode(expired).map_err(|_| reason::REFRESH_DECODE_FAILED)?;
+        let sid = old.claim_str("sid").ok_or(reason::REFRESH_MISSING_SID)?;
+        let request = RefreshRequest {
+            session_id: sid.to_string(),
+            expired_token: expired.to_string(),
+            refresh_token,
+            request_origin: ctx.clerk_url.origin(),
+            request_headers: ctx.req.headers.clone(),
+            suffixed_cookies: ctx.suffixed,
+        };
+        let cookies = self
+            .backend
+            .refresh_session(&request)
+            .await
+            .map_err(|e| match e {
+                RefreshError::Api(code) if code == "unexpected_error" => {
+                    reason::REFRESH_FETCH_ERROR.to_string()
+                }
+                RefreshError::Api(code) => code,
+                RefreshError::Other => reason::REFRESH_UNEXPECTED_BAPI_ERROR.to_string(),
+            })?;
+        let token = cookies
+            .iter()
+            .find_map(|c| {
+                let (name, rest) = c.split_once('=')?;
+                name.starts_with("__session")
+                    .then(|| rest.split(';').next().unwrap_or("").to_string())
+            })
+            .filter(|t| !t.is_empty())
+            .ok_or(reason::REFRESH_UNEXPECTED_SDK_ERROR)?;
+        let jwt = Jwt::decode(&token).map_err(|_| reason::REFRESH_INVALID_SESSION_TOKEN)?;
+        self.verify(&jwt)
+            .await
+            .map_err(|_| reason::REFRESH_INVALID_SESSION_TOKEN)?;
+        let headers = cookies
+            .into_iter()
+            .map(|c| ("set-cookie".to_string(), c))
+            .collect();
+        Ok(signed_in(jwt, headers))
+    }
+}
+
+fn finish(d: &[Diagnostic], s: Result<RequestState, AuthError>) -> Result<RequestState, AuthError> {
+    s.map(|s| s.with_diagnostics(d.to_vec()))
+}
+
+fn signed_in(jwt: Jwt, headers: Vec<(String, String)>) -> RequestState {
+    let token = jwt.raw().to_string();
+    let auth = SessionAuth::from_claims(jwt.payload);
+    RequestState::signed_in(token, auth, headers)
+}

@@ -1,0 +1,41 @@
+//! # clerk-edge
+//!
+//! Clerk's `clerkMiddleware()` decision, rebuilt as a pure Rust core: given a request, a
+//! validated [`Config`] and the current time, [`authenticate`] decides signed-in, signed-out or
+//! handshake exactly as `@clerk/backend`'s `authenticateRequest()` does, with the same reasons,
+//! messages, redirect URLs and cookies. The core performs no I/O and reads no clock: signature
+//! checks and Clerk's Backend API are [`services`] the host provides (WebCrypto and `fetch` at
+//! the edge, RustCrypto and fakes natively).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod auth;
+pub mod base64;
+pub mod config;
+pub mod cookies;
+pub mod date;
+pub mod flow;
+pub mod handshake;
+pub mod jsnum;
+pub mod jwt;
+pub mod key;
+pub mod keys;
+pub mod orgsync;
+pub mod pattern;
+pub mod reason;
+pub mod request;
+pub mod services;
+pub mod state;
+pub mod url;
+
+pub use config::{Config, ConfigError, Options};
+pub use flow::{authenticate, AuthError};
+pub use request::RequestParts;
+pub use state::{AuthStatus, RequestState};

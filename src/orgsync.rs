@@ -1,0 +1,109 @@
+//! `organizationSyncOptions`: which organization a URL asks for, matched on the raw path.
+
+use crate::auth::SessionAuth;
+use crate::config::OrgSyncOptions;
+use crate::pattern::{org_pattern_error, PatternSet};
+
+/// Compiled organization / personal-account patterns.
+#[derive(Debug, Default)]
+pub struct OrgSync {
+    organization: Option<PatternSet>,
+    personal: Option<PatternSet>,
+}
+
+/// What the URL asks to be active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgTarget {
+    Organization {
+        id: Option<String>,
+        slug: Option<String>,
+    },
+    PersonalAccount,
+}
+
+impl OrgTarget {
+    /// The `organization_id` handshake parameter: id or slug, empty for the personal account.
+    pub fn handshake_param(&self) -> &str {
+        match self {
+            OrgTarget::Organization { id: Some(id), .. } => id,
+            OrgTarget::Organization {
+                slug: Some(slug), ..
+            } => slug,
+            _ => "",
+        }
+    }
+}
+
+fn compile(patterns: Option<&Vec<String>>) -> Result<Option<PatternSet>, String> {
+    match patterns {
+        None => Ok(None),
+        Some(p) if p.is_empty() => Ok(None),
+        Some(p) => PatternSet::compile(p)
+            .map(Some)
+            .map_err(|e| org_pattern_error(&p.join(","), &e)),
+    }
+}
+
+impl OrgSync {
+    pub fn compile(options: Option<&OrgSyncOptions>) -> Result<OrgSync, String> {
+        let Some(o) = options else {
+            return Ok(OrgSync::default());
+        };
+        Ok(OrgSync {
+            organization: compile(o.organization_patterns.as_ref())?,
+            personal: compile(o.personal_account_patterns.as_ref())?,
+        })
+    }
+
+    pub fn is_configured(&self) -> bool {
+        self.organization.is_some() || self.personal.is_some()
+    }
+
+    /// Organization patterns first (`:id` beats `:slug`), then personal-account patterns.
+    pub fn target(&self, raw_pathname: &str) -> Option<OrgTarget> {
+        if let Some(params) = self
+            .organization
+            .as_ref()
+            .and_then(|p| p.captures(raw_pathname))
+        {
+            let get = |name: &str| {
+                params
+                    .iter()
+                    .find(|(k, v)| k == name && !v.is_empty())
+                    .map(|(_, v)| v.clone())
+            };
+            if let Some(id) = get("id") {
+                return Some(OrgTarget::Organization {
+                    id: Some(id),
+                    slug: None,
+                });
+            }
+            if let Some(slug) = get("slug") {
+                return Some(OrgTarget::Organization {
+                    id: None,
+                    slug: Some(slug),
+                });
+            }
+        }
+        if self
+            .personal
+            .as_ref()
+            .is_some_and(|p| p.is_match(raw_pathname))
+        {
+            return Some(OrgTarget::PersonalAccount);
+        }
+        None
+    }
+}
+
+/// Whether the session's active organization differs from what the URL asks for.
+pub fn mismatches(target: &OrgTarget, auth: &SessionAuth) -> bool {
+    match target {
+        OrgTarget::Organization { id, slug } => {
+            slug.as_ref()
+                .is_some_and(|s| auth.org_slug.as_ref() != Some(s))
+                || id.as_ref().is_some_and(|i| auth.org_id.as_ref() != Some(i))
+        }
+        OrgTarget::PersonalAccount => auth.org_id.as_ref().is_some_and(|o| !o.is_empty()),
+    }
+}
