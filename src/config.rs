@@ -4,6 +4,7 @@
 
 use crate::key::RsaPublicKey;
 use crate::keys::{self, InstanceType, PublishableKey};
+use crate::machine::Accepts;
 use crate::orgsync::OrgSync;
 use serde::Deserialize;
 
@@ -59,6 +60,8 @@ pub struct Options {
     pub satellite_auto_sync: Option<bool>,
     pub api_url: Option<String>,
     pub api_version: Option<String>,
+    /// `"session_token"` (default), `"any"`, a machine kind, or a list of kinds.
+    pub accepts_token: Option<serde_json::Value>,
 }
 
 /// A configuration problem: which option, and Clerk's message (never containing a secret).
@@ -100,6 +103,7 @@ pub struct Config {
     /// Frontend API host ignoring `proxyUrl` (satellite `clerk.<domain>` applied).
     pub original_frontend_api: String,
     pub api_version_date: String,
+    pub accepts: Accepts,
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -160,6 +164,16 @@ impl Config {
             _ => DEFAULT_CLOCK_SKEW_MS,
         };
         let original_frontend_api = keys::frontend_api(&key, None, domain.as_deref(), is_satellite);
+        let accepts = Accepts::from_json(
+            options
+                .accepts_token
+                .as_ref()
+                .unwrap_or(&serde_json::Value::Null),
+        )
+        .map_err(|message| ConfigError {
+            option: "acceptsToken",
+            message,
+        })?;
         let cookie_suffix = keys::cookie_suffix(&publishable_key);
         Ok(Config {
             publishable_key,
@@ -183,6 +197,7 @@ impl Config {
             cookie_suffix,
             original_frontend_api,
             api_version_date: DEFAULT_API_VERSION_DATE.to_string(),
+            accepts,
         })
     }
 

@@ -5,6 +5,7 @@ use crate::auth::SessionAuth;
 use crate::config::Config;
 use crate::handshake::{self, FatalError, ResolveError};
 use crate::jwt::{self, Carrier, ClaimRules, Jwt, KeySource, TokenError};
+use crate::machine::{self, Accepts, TokenType};
 use crate::orgsync;
 use crate::reason::{self, TokenReason};
 use crate::request::{Context, RequestParts};
@@ -69,9 +70,29 @@ pub async fn authenticate<V: SignatureVerifier, B: BackendApi>(
         verifier,
         backend,
     };
-    match &ctx.token_in_header {
-        Some(token) => flow.header(token).await,
-        None => flow.cookie().await,
+    let header_token = ctx.token_in_header.as_deref();
+    // §1.7 dispatch on `acceptsToken`.
+    if let Accepts::List(list) = &cfg.accepts {
+        let presented = header_token
+            .map(|t| {
+                machine::machine_type(t, Jwt::decode(t).ok().as_ref())
+                    .unwrap_or(TokenType::SessionToken)
+            })
+            .unwrap_or(TokenType::SessionToken);
+        if !list.contains(&presented) {
+            return Ok(RequestState::token_type_mismatch_for(None));
+        }
+    }
+    match (header_token, &cfg.accepts) {
+        (Some(token), Accepts::Any | Accepts::List(_)) => flow.any_header(token).await,
+        (Some(token), Accepts::One(TokenType::SessionToken)) => flow.header(token).await,
+        (Some(token), Accepts::One(kind)) => Ok(flow.machine_header(token, *kind).await),
+        (None, Accepts::One(kind)) if *kind != TokenType::SessionToken => {
+            let mut st = RequestState::signed_out(reason::NO_TOKEN_IN_HEADER, "", Vec::new());
+            st.token_type = Some(*kind);
+            Ok(st)
+        }
+        (None, _) => flow.cookie().await,
     }
 }
 
@@ -133,6 +154,51 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             Ok(()) => Ok(signed_in(jwt, Vec::new())),
             Err(e) => self.token_error(e, Carrier::Header).await,
         }
+    }
+
+    /// §1.13: `acceptsToken` "any" or a list, with a token in `Authorization`.
+    async fn any_header(&self, token: &str) -> Result<RequestState, AuthError> {
+        let jwt = Jwt::decode(token).ok();
+        if let Some(kind) = machine::machine_type(token, jwt.as_ref()) {
+            let cfg = self.ctx.cfg;
+            if !cfg.accepts.allows(kind) {
+                let reported = match &cfg.accepts {
+                    Accepts::List(l) if l.len() == 1 => l.first().copied(),
+                    _ => Some(kind),
+                };
+                return Ok(RequestState::token_type_mismatch_for(reported));
+            }
+            return Ok(machine::verify(
+                token,
+                kind,
+                cfg,
+                self.ctx.now_ms,
+                self.verifier,
+                self.backend,
+            )
+            .await);
+        }
+        if jwt.as_ref().is_some_and(Jwt::has_non_session_category) {
+            return Ok(RequestState::token_type_mismatch());
+        }
+        self.header(token).await
+    }
+
+    /// §1.13: a single machine kind is accepted.
+    async fn machine_header(&self, token: &str, kind: TokenType) -> RequestState {
+        let jwt = Jwt::decode(token).ok();
+        if machine::machine_type(token, jwt.as_ref()) != Some(kind) {
+            return RequestState::token_type_mismatch_for(Some(kind));
+        }
+        machine::verify(
+            token,
+            kind,
+            self.ctx.cfg,
+            self.ctx.now_ms,
+            self.verifier,
+            self.backend,
+        )
+        .await
     }
 
     /// §1.9, C1–C17.

@@ -503,6 +503,42 @@ pub async fn verify_token<V: SignatureVerifier, B: BackendApi>(
     check_claims(jwt, rules, now_ms)
 }
 
+/// A machine JWT (M2M or OAuth access token): key, `alg`, signature and time claims; OAuth
+/// tokens carry `typ: at+jwt`.
+pub async fn verify_machine_jwt<V: SignatureVerifier, B: BackendApi>(
+    jwt: &Jwt,
+    key: KeySource<'_>,
+    rules: &ClaimRules<'_>,
+    now_ms: f64,
+    verifier: &V,
+    backend: &B,
+) -> Result<(), TokenError> {
+    let key = resolve_key(
+        jwt,
+        key,
+        backend,
+        "Failed to resolve JWK during verification.",
+    )
+    .await?;
+    if !matches!(
+        jwt.header_str("typ"),
+        Some("at+jwt") | Some("application/at+jwt")
+    ) {
+        check_typ(jwt)?;
+    }
+    let alg = check_alg(jwt)?;
+    check_signature(
+        jwt,
+        alg,
+        &key,
+        verifier,
+        "JWT signature is invalid.",
+        "Error verifying JWT signature.",
+    )
+    .await?;
+    check_claims(jwt, rules, now_ms)
+}
+
 /// Legacy `__clerk_handshake` JWT: same key, `typ`/`alg`/category/signature checks, no time
 /// claims. Returns the verified payload.
 pub async fn verify_handshake_token<V: SignatureVerifier, B: BackendApi>(

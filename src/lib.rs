@@ -27,6 +27,7 @@ pub mod jsnum;
 pub mod jwt;
 pub mod key;
 pub mod keys;
+pub mod machine;
 pub mod orgsync;
 pub mod pattern;
 pub mod reason;

@@ -66,8 +66,7 @@ impl PathPattern {
 
     /// Whether `path` matches, like `regexp.test(path)`.
     pub fn is_match(&self, path: &str) -> bool {
-        let input = Input::new(path);
-        self.re.exec(&input, false).is_some()
+        self.re.exec(&Input::new(path), false).is_some()
     }
 
     /// Params of a match, like `match(pattern)(path).params` with the default (identity) decoder:
@@ -76,8 +75,11 @@ impl PathPattern {
     /// array. Entries come in capture order; a name used twice keeps its first position and its
     /// last value, as assignment into the JS params object does. `None` if there is no match.
     pub fn captures(&self, path: &str) -> Option<Vec<(String, String)>> {
-        let input = Input::new(path);
-        let slots = self.re.exec(&input, true)?;
+        self.captures_in(path, &Input::new(path))
+    }
+
+    fn captures_in(&self, path: &str, input: &Input) -> Option<Vec<(String, String)>> {
+        let slots = self.re.exec(input, true)?;
         let mut out: Vec<(String, String)> = Vec::new();
         for (g, pair) in slots.chunks(2).enumerate() {
             let (Some(Some(start)), Some(Some(end))) = (pair.first(), pair.get(1)) else {
@@ -120,12 +122,18 @@ impl PatternSet {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, path: &str) -> bool {
-        self.patterns.iter().any(|p| p.is_match(path))
+        let input = Input::new(path);
+        self.patterns
+            .iter()
+            .any(|p| p.re.exec(&input, false).is_some())
     }
 
     /// Params of the first pattern that matches (see [`PathPattern::captures`]).
     pub fn captures(&self, path: &str) -> Option<Vec<(String, String)>> {
-        self.patterns.iter().find_map(|p| p.captures(path))
+        let input = Input::new(path);
+        self.patterns
+            .iter()
+            .find_map(|p| p.captures_in(path, &input))
     }
 
     /// Whether the set holds no pattern (and so matches nothing).
@@ -657,6 +665,10 @@ const MAX_NESTING: u32 = 64;
 /// Bounds `{n,m}` expansion so a pattern cannot blow up the program.
 const MAX_REPEAT: u32 = 1000;
 const MAX_PROGRAM: usize = 20_000;
+/// Bounds the per-match memory for capture slots (program length × slots).
+const MAX_SLOT_CELLS: usize = 1 << 20;
+/// Bounds the per-match memory and time spent on lookaround tables (one per lookaround).
+const MAX_LOOKAROUNDS: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AssertKind {
@@ -1245,6 +1257,11 @@ enum Inst {
     /// Resets the capture slots `lo..hi`: JS forgets captures of a quantified group at the start
     /// of each iteration.
     Clear(u32, u32),
+    /// Enters an optional iteration whose body can match empty.
+    Mark,
+    /// Leaves that iteration; fails unless a character was consumed since `Mark`, as JS
+    /// rejects an empty iteration beyond the minimum count.
+    Check,
     Assert(AssertKind),
     Around(u32),
     Match,
@@ -1252,6 +1269,8 @@ enum Inst {
 
 struct Compiler {
     insts: Vec<Inst>,
+    /// Instructions still allowed, shared by the main program and every lookaround.
+    budget: usize,
 }
 
 fn as_pc(n: usize) -> u32 {
@@ -1264,11 +1283,12 @@ impl Compiler {
     }
 
     fn emit(&mut self, inst: Inst) -> Result<u32, RxError> {
-        if self.insts.len() >= MAX_PROGRAM {
+        if self.budget == 0 {
             return Err(RxError::Unsupported(
                 "patterns that compile to more than 20000 steps",
             ));
         }
+        self.budget -= 1;
         self.insts.push(inst);
         Ok(self.pc() - 1)
     }
@@ -1334,11 +1354,23 @@ impl Compiler {
         Ok(())
     }
 
-    fn iteration(&mut self, body: &Node, clear: Option<(u32, u32)>) -> Result<(), RxError> {
+    fn iteration(
+        &mut self,
+        body: &Node,
+        clear: Option<(u32, u32)>,
+        guard: bool,
+    ) -> Result<(), RxError> {
+        if guard {
+            self.emit(Inst::Mark)?;
+        }
         if let Some((lo, hi)) = clear {
             self.emit(Inst::Clear((lo - 1) * 2, hi * 2))?;
         }
-        self.compile(body)
+        self.compile(body)?;
+        if guard {
+            self.emit(Inst::Check)?;
+        }
+        Ok(())
     }
 
     fn repeat(
@@ -1350,8 +1382,13 @@ impl Compiler {
     ) -> Result<(), RxError> {
         let clear = group_span(body);
         for _ in 0..min {
-            self.iteration(body, clear)?;
+            self.iteration(body, clear, false)?;
         }
+        // JS refuses an iteration beyond the minimum that matches empty. Guarding such
+        // iterations also tells apart, within one position, a loop state reached by a new
+        // iteration from the same state of the iteration still running (JS explores the new one
+        // first), and leaves the epsilon graph without cycles, where first-visit order is exact.
+        let guard = nullable(body);
         let split = |body_pc: u32, exit: u32| {
             if greedy {
                 Inst::Split(body_pc, exit)
@@ -1362,7 +1399,7 @@ impl Compiler {
         match max {
             None => {
                 let head = self.emit(Inst::Split(0, 0))?;
-                self.iteration(body, clear)?;
+                self.iteration(body, clear, guard)?;
                 self.emit(Inst::Jmp(head))?;
                 let exit = self.pc();
                 self.patch(head, split(head + 1, exit));
@@ -1371,7 +1408,7 @@ impl Compiler {
                 let mut heads = Vec::new();
                 for _ in min..max {
                     heads.push(self.emit(Inst::Split(0, 0))?);
-                    self.iteration(body, clear)?;
+                    self.iteration(body, clear, guard)?;
                 }
                 let exit = self.pc();
                 for head in heads {
@@ -1380,6 +1417,18 @@ impl Compiler {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `node` can match the empty string.
+fn nullable(node: &Node) -> bool {
+    match node {
+        Node::Char(_) | Node::Class(_) => false,
+        Node::Seq(items) => items.iter().all(nullable),
+        Node::Alt(items) => items.iter().any(nullable),
+        Node::Repeat { body, min, .. } => *min == 0 || nullable(body),
+        Node::Group(_, body) => nullable(body),
+        Node::Empty | Node::Assert(_) | Node::Around(_) => true,
     }
 }
 
@@ -1419,10 +1468,14 @@ fn reverse(node: Node) -> Node {
     }
 }
 
-fn compile_program(node: &Node) -> Result<Vec<Inst>, RxError> {
-    let mut compiler = Compiler { insts: Vec::new() };
+fn compile_program(node: &Node, budget: &mut usize) -> Result<Vec<Inst>, RxError> {
+    let mut compiler = Compiler {
+        insts: Vec::new(),
+        budget: *budget,
+    };
     compiler.compile(node)?;
     compiler.emit(Inst::Match)?;
+    *budget = compiler.budget;
     Ok(compiler.insts)
 }
 
@@ -1473,7 +1526,16 @@ impl Regex {
             Node::Assert(AssertKind::Start) => true,
             _ => false,
         };
-        let prog = compile_program(&node).map_err(fail)?;
+        if p.arounds.len() > MAX_LOOKAROUNDS {
+            return Err(fail(RxError::Unsupported("more than 64 lookarounds")));
+        }
+        let mut budget = MAX_PROGRAM;
+        let prog = compile_program(&node, &mut budget).map_err(fail)?;
+        if prog.len().saturating_mul(p.groups as usize * 2) > MAX_SLOT_CELLS {
+            return Err(fail(RxError::Unsupported(
+                "so many parameters in so large a pattern",
+            )));
+        }
         // Lookarounds are numbered as they close, so inner ones come first and their tables
         // exist by the time an outer one is evaluated.
         let mut arounds = Vec::with_capacity(p.arounds.len());
@@ -1486,7 +1548,7 @@ impl Regex {
             arounds.push(Around {
                 ahead: def.ahead,
                 negate: def.negate,
-                prog: compile_program(&body).map_err(fail)?,
+                prog: compile_program(&body, &mut budget).map_err(fail)?,
             });
         }
         Ok(Regex {
@@ -1635,7 +1697,12 @@ impl SparseSet {
 
 /// A thread list in priority order, with the capture slots of each thread.
 struct Threads {
+    /// Consuming (or matching) states, in priority order.
     set: SparseSet,
+    /// Epsilon states already explored at this position, keyed by `pc * 2 + fresh`: whether a
+    /// guarded iteration was entered without consuming decides what lies ahead, so the two
+    /// variants of a state are explored separately.
+    seen: SparseSet,
     slots: usize,
     caps: Vec<Option<usize>>,
 }
@@ -1644,6 +1711,7 @@ impl Threads {
     fn new(len: usize, slots: usize) -> Threads {
         Threads {
             set: SparseSet::new(len),
+            seen: SparseSet::new(len * 2),
             slots,
             caps: vec![None; len * slots],
         }
@@ -1651,6 +1719,7 @@ impl Threads {
 
     fn clear(&mut self) {
         self.set.dense.clear();
+        self.seen.dense.clear();
     }
 
     fn caps(&self, pc: u32) -> &[Option<usize>] {
@@ -1669,7 +1738,9 @@ impl Threads {
 }
 
 enum Frame {
-    Explore(u32),
+    /// A state to explore; the flag tells whether the innermost guarded iteration was entered
+    /// at this position (nothing consumed since its `Mark`).
+    Explore(u32, bool),
     Restore(u32, Option<usize>),
 }
 
@@ -1729,50 +1800,63 @@ impl Ctx<'_> {
         pc: u32,
         pos: usize,
     ) {
-        stack.push(Frame::Explore(pc));
+        // A thread resumes right after consuming a character (or at a fresh start).
+        stack.push(Frame::Explore(pc, false));
         while let Some(frame) = stack.pop() {
-            let pc = match frame {
+            let (pc, fresh) = match frame {
                 Frame::Restore(slot, value) => {
                     if let Some(c) = caps.get_mut(slot as usize) {
                         *c = value;
                     }
                     continue;
                 }
-                Frame::Explore(pc) => pc,
+                Frame::Explore(pc, fresh) => (pc, fresh),
             };
-            if list.set.contains(pc) {
+            let Some(inst) = prog.get(pc as usize) else {
+                continue;
+            };
+            if let Inst::Char(_) | Inst::Class(_) | Inst::Match = inst {
+                // Past a consuming state every variant has the same future: first one wins.
+                if !list.set.contains(pc) {
+                    list.set.insert(pc);
+                    list.store(pc, caps);
+                }
                 continue;
             }
-            list.set.insert(pc);
-            match prog.get(pc as usize) {
-                Some(Inst::Jmp(target)) => stack.push(Frame::Explore(*target)),
-                Some(Inst::Split(first, second)) => {
-                    stack.push(Frame::Explore(*second));
-                    stack.push(Frame::Explore(*first));
+            let key = pc.saturating_mul(2) + u32::from(fresh);
+            if list.seen.contains(key) {
+                continue;
+            }
+            list.seen.insert(key);
+            let next = Frame::Explore(pc + 1, fresh);
+            match inst {
+                Inst::Jmp(target) => stack.push(Frame::Explore(*target, fresh)),
+                Inst::Split(first, second) => {
+                    stack.push(Frame::Explore(*second, fresh));
+                    stack.push(Frame::Explore(*first, fresh));
                 }
-                Some(Inst::Save(slot)) => {
+                Inst::Save(slot) => {
                     if let Some(c) = caps.get_mut(*slot as usize) {
                         stack.push(Frame::Restore(*slot, *c));
                         *c = Some(pos);
                     }
-                    stack.push(Frame::Explore(pc + 1));
+                    stack.push(next);
                 }
-                Some(Inst::Clear(lo, hi)) => {
+                Inst::Clear(lo, hi) => {
                     for slot in *lo..*hi {
                         if let Some(c) = caps.get_mut(slot as usize) {
                             stack.push(Frame::Restore(slot, *c));
                             *c = None;
                         }
                     }
-                    stack.push(Frame::Explore(pc + 1));
+                    stack.push(next);
                 }
-                Some(Inst::Assert(kind)) if self.assert(*kind, pos) => {
-                    stack.push(Frame::Explore(pc + 1));
-                }
-                Some(Inst::Around(i)) if self.around(*i, pos) => {
-                    stack.push(Frame::Explore(pc + 1));
-                }
-                Some(Inst::Char(_) | Inst::Class(_) | Inst::Match) => list.store(pc, caps),
+                Inst::Mark => stack.push(Frame::Explore(pc + 1, true)),
+                // Nested guarded iterations open and close in order, and consuming clears them
+                // all, so one flag for the innermost is enough: leaving it means not fresh.
+                Inst::Check if !fresh => stack.push(next),
+                Inst::Assert(kind) if self.assert(*kind, pos) => stack.push(next),
+                Inst::Around(i) if self.around(*i, pos) => stack.push(next),
                 _ => {}
             }
         }
@@ -1799,7 +1883,10 @@ impl Ctx<'_> {
                     stack.push(*second);
                     stack.push(*first);
                 }
-                Some(Inst::Save(_) | Inst::Clear(..)) => stack.push(pc + 1),
+                // Whether a match exists does not depend on empty iterations being refused.
+                Some(Inst::Save(_) | Inst::Clear(..) | Inst::Mark | Inst::Check) => {
+                    stack.push(pc + 1)
+                }
                 Some(Inst::Assert(kind)) if self.assert(*kind, pos) => stack.push(pc + 1),
                 Some(Inst::Around(i)) if self.around(*i, pos) => stack.push(pc + 1),
                 _ => {}

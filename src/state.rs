@@ -2,6 +2,7 @@
 //! Clerk attaches, plus diagnostics the adapter may log.
 
 use crate::auth::SessionAuth;
+use crate::machine::TokenType;
 use crate::reason;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,10 @@ pub struct RequestState {
     pub headers: Vec<(String, String)>,
     /// Auth properties of the verified session (signed-in only).
     pub session: Option<SessionAuth>,
+    /// `tokenType`; `None` only for the invalid-token state of an `acceptsToken` list.
+    pub token_type: Option<TokenType>,
+    /// The machine auth data of a verified machine token.
+    pub machine: Option<serde_json::Value>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -82,6 +87,23 @@ impl RequestState {
             token: Some(token),
             headers,
             session: Some(session),
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// A verified machine token.
+    pub fn machine(token: String, token_type: TokenType, data: serde_json::Value) -> Self {
+        RequestState {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            token: Some(token),
+            headers: Vec::new(),
+            session: None,
+            token_type: Some(token_type),
+            machine: Some(data),
             diagnostics: Vec::new(),
         }
     }
@@ -110,6 +132,8 @@ impl RequestState {
             token: None,
             headers,
             session: None,
+            token_type: Some(TokenType::SessionToken),
+            machine: None,
             diagnostics: Vec::new(),
         }
     }
@@ -161,5 +185,12 @@ impl RequestState {
     /// `signed-out` reason `token-type-mismatch` with no message.
     pub fn token_type_mismatch() -> Self {
         Self::signed_out(reason::TOKEN_TYPE_MISMATCH, "", Vec::new())
+    }
+
+    /// `token-type-mismatch` reported for another token type.
+    pub fn token_type_mismatch_for(t: Option<TokenType>) -> Self {
+        let mut s = Self::token_type_mismatch();
+        s.token_type = t;
+        s
     }
 }

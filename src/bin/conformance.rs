@@ -211,12 +211,11 @@ fn run_authenticate_request(meta: &Meta, cases: &[Value], r: &mut Report) {
                     &opt_str(&st.message),
                     &mut d,
                 );
-                diff(
-                    "tokenType",
-                    &expected["tokenType"],
-                    &json!("session_token"),
-                    &mut d,
-                );
+                let token_type = st
+                    .token_type
+                    .map(|t| json!(t.as_str()))
+                    .unwrap_or(Value::Null);
+                diff("tokenType", &expected["tokenType"], &token_type, &mut d);
                 diff(
                     "isAuthenticated",
                     &expected["isAuthenticated"],

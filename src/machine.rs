@@ -1,0 +1,206 @@
+//! Machine tokens (API keys, M2M tokens, OAuth access tokens): which kind a bearer token is,
+//! and the decision for it. The Next.js middleware accepts `any` token kind, so these reach
+//! the core whenever a client sends one.
+
+use crate::config::Config;
+use crate::jwt::{self, ClaimRules, Jwt};
+use crate::services::{BackendApi, MachineKind, SignatureVerifier};
+use crate::state::RequestState;
+use serde_json::{json, Map, Value};
+
+/// `tokenType` of a request state or auth object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenType {
+    SessionToken,
+    ApiKey,
+    M2mToken,
+    OauthToken,
+}
+
+impl TokenType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::SessionToken => "session_token",
+            TokenType::ApiKey => "api_key",
+            TokenType::M2mToken => "m2m_token",
+            TokenType::OauthToken => "oauth_token",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TokenType> {
+        Some(match s {
+            "session_token" => TokenType::SessionToken,
+            "api_key" => TokenType::ApiKey,
+            "m2m_token" => TokenType::M2mToken,
+            "oauth_token" => TokenType::OauthToken,
+            _ => return None,
+        })
+    }
+    fn kind(self) -> Option<MachineKind> {
+        match self {
+            TokenType::SessionToken => None,
+            TokenType::ApiKey => Some(MachineKind::ApiKey),
+            TokenType::M2mToken => Some(MachineKind::M2mToken),
+            TokenType::OauthToken => Some(MachineKind::OauthToken),
+        }
+    }
+}
+
+/// `acceptsToken`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepts {
+    /// One kind (`session_token` is the default).
+    One(TokenType),
+    /// `"any"`: what the Next.js middleware passes.
+    Any,
+    /// A list: a presented kind outside it gives the invalid-token state.
+    List(Vec<TokenType>),
+}
+
+impl Accepts {
+    pub fn from_json(v: &Value) -> Result<Accepts, String> {
+        let one = |s: &str| {
+            TokenType::parse(s)
+                .ok_or_else(|| format!("Unknown token type \"{s}\" in acceptsToken."))
+        };
+        match v {
+            Value::Null => Ok(Accepts::One(TokenType::SessionToken)),
+            Value::String(s) if s == "any" => Ok(Accepts::Any),
+            Value::String(s) => one(s).map(Accepts::One),
+            Value::Array(items) => items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .ok_or_else(|| "acceptsToken entries must be strings.".to_string())
+                        .and_then(one)
+                })
+                .collect::<Result<_, _>>()
+                .map(Accepts::List),
+            _ => {
+                Err("acceptsToken must be a token type, a list of token types, or \"any\".".into())
+            }
+        }
+    }
+    pub fn allows(&self, t: TokenType) -> bool {
+        match self {
+            Accepts::One(o) => *o == t,
+            Accepts::Any => true,
+            Accepts::List(l) => l.contains(&t),
+        }
+    }
+}
+
+/// The machine kind of a bearer token: opaque prefixes, or the M2M / OAuth JWT shapes.
+pub fn machine_type(token: &str, jwt: Option<&Jwt>) -> Option<TokenType> {
+    if token.starts_with("mt_") {
+        return Some(TokenType::M2mToken);
+    }
+    if token.starts_with("oat_") {
+        return Some(TokenType::OauthToken);
+    }
+    if token.starts_with("ak_") {
+        return Some(TokenType::ApiKey);
+    }
+    let jwt = jwt?;
+    if matches!(
+        jwt.header_str("typ"),
+        Some("at+jwt") | Some("application/at+jwt")
+    ) {
+        return Some(TokenType::OauthToken);
+    }
+    jwt.claim_str("sub")
+        .is_some_and(|s| s.starts_with("mch_"))
+        .then_some(TokenType::M2mToken)
+}
+
+fn failure(t: TokenType, code: &str, message: &str, status: Option<u16>) -> RequestState {
+    let status = status
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "n/a".into());
+    let mut st = RequestState::signed_out(
+        code,
+        &format!("{message} (code={code}, status={status})"),
+        Vec::new(),
+    );
+    st.token_type = Some(t);
+    st
+}
+
+fn scopes(v: Option<&Value>) -> Value {
+    let list: Vec<&str> = v
+        .and_then(Value::as_str)
+        .map(|s| s.split(' ').filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default();
+    json!(list)
+}
+
+/// The machine auth object Clerk builds from a verified machine JWT.
+fn jwt_machine_object(t: TokenType, jwt: &Jwt) -> Value {
+    let get = |k: &str| jwt.claim(k).cloned().unwrap_or(Value::Null);
+    match t {
+        TokenType::OauthToken => json!({
+            "id": get("jti"), "subject": get("sub"), "scopes": scopes(jwt.claim("scope")),
+            "userId": get("sub"), "clientId": get("client_id"),
+        }),
+        _ => {
+            const REGISTERED: [&str; 7] = ["exp", "iat", "nbf", "iss", "sub", "jti", "aud"];
+            let claims: Map<String, Value> = jwt
+                .payload
+                .iter()
+                .filter(|(k, _)| !REGISTERED.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            json!({
+                "id": get("jti"), "subject": get("sub"), "scopes": scopes(jwt.claim("scopes")),
+                "claims": claims, "machineId": get("sub"),
+            })
+        }
+    }
+}
+
+/// Verifies a machine token of kind `t`: JWT forms locally, opaque tokens through BAPI.
+pub async fn verify<V: SignatureVerifier, B: BackendApi>(
+    token: &str,
+    t: TokenType,
+    cfg: &Config,
+    now_ms: f64,
+    verifier: &V,
+    backend: &B,
+) -> RequestState {
+    if let Ok(jwt) = Jwt::decode(token) {
+        if machine_type(token, Some(&jwt)) == Some(t)
+            && !token.starts_with("mt_")
+            && !token.starts_with("oat_")
+            && !token.starts_with("ak_")
+        {
+            let rules = ClaimRules {
+                audience: &[],
+                authorized_parties: &[],
+                issuer: &[],
+                skew_ms: cfg.skew_ms,
+            };
+            let key = crate::flow::key_source(cfg);
+            return match jwt::verify_machine_jwt(&jwt, key, &rules, now_ms, verifier, backend).await
+            {
+                Ok(()) => RequestState::machine(token.to_string(), t, jwt_machine_object(t, &jwt)),
+                Err(e) => failure(t, "token-verification-failed", &e.message, None),
+            };
+        }
+    }
+    let Some(kind) = t.kind() else {
+        return failure(t, "token-invalid", "Invalid token", None);
+    };
+    match backend.verify_machine_token(kind, token).await {
+        Ok(data) => RequestState::machine(token.to_string(), t, data),
+        Err((401, message)) => failure(t, "secret-key-invalid", &message, Some(401)),
+        Err((404, _)) => {
+            let what = match kind {
+                MachineKind::ApiKey => "API key not found",
+                MachineKind::M2mToken => "Machine token not found",
+                MachineKind::OauthToken => "OAuth token not found",
+            };
+            failure(t, "token-invalid", what, Some(404))
+        }
+        Err((0, _)) => failure(t, "unexpected-error", "Unexpected error", None),
+        Err((status, _)) => failure(t, "unexpected-error", "Unexpected error", Some(status)),
+    }
+}
