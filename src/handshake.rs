@@ -214,7 +214,7 @@ pub async fn resolve<V: SignatureVerifier, B: BackendApi>(
             };
             jwt::verify_token(&jwt, key, &lenient, ctx.now_ms, verifier, backend)
                 .await
-                .map_err(ResolveError::Token)?;
+                .map_err(|e| ResolveError::Other(e.message))?;
         }
         Err(e) => return Err(ResolveError::Other(e.message)),
     }

@@ -30,9 +30,14 @@ pub mod keys;
 pub mod machine;
 pub mod orgsync;
 pub mod pattern;
+pub mod protect;
 pub mod reason;
+pub mod redirect;
 pub mod request;
+pub mod request_data;
+pub mod routes;
 pub mod services;
+pub mod signature;
 pub mod state;
 pub mod url;
 

@@ -30,6 +30,11 @@ const SUPPORTED: &[&str] = &[
     "accountsBaseUrl",
     "cookieParsing",
     "clerkUrl",
+    "routeMatcher",
+    "orgMatcher",
+    "createRedirect",
+    "authSignature",
+    "requestDataEncryption",
 ];
 
 /// Claims every `has`/`claims` vector was built on (oracle/unit.mjs merges them under the
@@ -474,6 +479,131 @@ fn run_simple(section: &str, cases: &[Value], r: &mut Report) {
     }
 }
 
+fn run_route_matcher(cases: &[Value], r: &mut Report) {
+    use clerk_edge::pattern::{normalize_route_path, PatternSet};
+    for case in cases {
+        let path = case["path"].as_str().unwrap_or("");
+        let actual = match &case["patterns"] {
+            Value::Array(items) => {
+                let pats: Vec<&str> = items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                match (PatternSet::compile(&pats), normalize_route_path(path)) {
+                    (Err(e), _) => json!(format!("throws: {}", e.detail)),
+                    (_, Err(_)) => json!("throws: MalformedURLError"),
+                    (Ok(set), Ok(p)) => json!(set.is_match(&p)),
+                }
+            }
+            Value::String(re) => match clerk_edge::pattern::JsRegExp::from_literal(re) {
+                Ok(rx) => json!(rx.test(path)),
+                Err(e) => json!(format!("throws: {}", e.detail)),
+            },
+            _ => Value::Null,
+        };
+        let mut d = Vec::new();
+        diff("expected", &case["expected"], &actual, &mut d);
+        r.check("routeMatcher", &format!("{} {path}", case["patterns"]), d);
+    }
+}
+
+fn run_org_matcher(cases: &[Value], r: &mut Report) {
+    use clerk_edge::config::OrgSyncOptions;
+    use clerk_edge::orgsync::{OrgSync, OrgTarget};
+    for case in cases {
+        let path = case["path"].as_str().unwrap_or("");
+        let opts: Option<OrgSyncOptions> = serde_json::from_value(case["options"].clone()).ok();
+        let actual = match OrgSync::compile(opts.as_ref()) {
+            Err(e) => json!(format!("throws: {e}")),
+            Ok(o) => match o.target(path) {
+                None => Value::Null,
+                Some(OrgTarget::PersonalAccount) => json!({"type": "personalAccount"}),
+                Some(OrgTarget::Organization { id: Some(id), .. }) => {
+                    json!({"type": "organization", "organizationId": id})
+                }
+                Some(OrgTarget::Organization { slug, .. }) => {
+                    json!({"type": "organization", "organizationSlug": slug})
+                }
+            },
+        };
+        let mut d = Vec::new();
+        diff("expected", &case["expected"], &actual, &mut d);
+        r.check("orgMatcher", &format!("{} {path}", case["options"]), d);
+    }
+}
+
+fn run_create_redirect(cases: &[Value], r: &mut Report) {
+    use clerk_edge::redirect::{build, RedirectContext, Target};
+    for case in cases {
+        let name = case.get("name").map(s).unwrap_or_default();
+        let p = &case["params"];
+        let get = |k: &str| p.get(k).and_then(Value::as_str);
+        let mut d = Vec::new();
+        let Some(base) = get("baseUrl").and_then(Url::parse) else {
+            d.push("params.baseUrl is not an absolute URL".into());
+            r.check("createRedirect", &name, d);
+            continue;
+        };
+        let ctx = RedirectContext {
+            base_url: &base,
+            sign_in_url: get("signInUrl"),
+            sign_up_url: get("signUpUrl"),
+            publishable_key: get("publishableKey").unwrap_or(""),
+            is_satellite: p
+                .get("isSatellite")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            dev_browser_token: get("devBrowserToken"),
+            session_pending: get("sessionStatus") == Some("pending"),
+        };
+        let target = if case["call"] == "redirectToSignUp" {
+            Target::SignUp
+        } else {
+            Target::SignIn
+        };
+        let back = case["arg"].get("returnBackUrl").and_then(Value::as_str);
+        let actual = match build(&ctx, target, back) {
+            Ok(u) => json!(u),
+            Err(e) => json!(format!("throws: {e}")),
+        };
+        diff("expected", &case["expected"], &actual, &mut d);
+        r.check("createRedirect", &name, d);
+    }
+}
+
+fn run_crypto(section: &str, cases: &[Value], r: &mut Report) {
+    for case in cases {
+        let key = case["key"].as_str().unwrap_or("");
+        let mut d = Vec::new();
+        let name = if section == "authSignature" {
+            let token = case["token"].as_str().unwrap_or("");
+            let sig = clerk_edge::signature::sign(token, key);
+            diff("signature", &case["expected"], &json!(sig), &mut d);
+            if !clerk_edge::signature::verify(token, &sig, key) {
+                d.push("our own signature does not verify".into());
+            }
+            token.to_string()
+        } else {
+            let ct = case["ciphertext"].as_str().unwrap_or("");
+            let plain = clerk_edge::request_data::decrypt_clerk(key, ct)
+                .ok()
+                .and_then(|p| String::from_utf8(p).ok());
+            diff(
+                "plaintext",
+                &case["plaintext"],
+                &plain.map(Value::String).unwrap_or(Value::Null),
+                &mut d,
+            );
+            case["algorithm"]
+                .as_str()
+                .unwrap_or("requestDataEncryption")
+                .to_string()
+        };
+        r.check(section, &name, d);
+    }
+}
+
 fn main() -> ExitCode {
     let mut files = Vec::new();
     let mut asked: Vec<String> = Vec::new();
@@ -552,6 +682,12 @@ fn main() -> ExitCode {
                 ("has", _) => run_has(&cases, &mut report),
                 ("claims", _) => run_claims(&cases, &mut report),
                 ("publishableKeys", _) => run_publishable_keys(&cases, &mut report),
+                ("routeMatcher", _) => run_route_matcher(&cases, &mut report),
+                ("orgMatcher", _) => run_org_matcher(&cases, &mut report),
+                ("createRedirect", _) => run_create_redirect(&cases, &mut report),
+                ("authSignature" | "requestDataEncryption", _) => {
+                    run_crypto(section, &cases, &mut report)
+                }
                 (other, _) => run_simple(other, &cases, &mut report),
             }
             if !report.quiet {
