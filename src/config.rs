@@ -116,7 +116,7 @@ impl Config {
         let publishable_key = options.publishable_key.unwrap_or_default();
         let key = keys::parse_publishable_key(&publishable_key).map_err(|e| ConfigError {
             option: "publishableKey",
-            message: e.message().to_string(),
+            message: e.clerk_error(),
         })?;
         let secret_key = non_empty(options.secret_key).ok_or(ConfigError {
             option: "secretKey",

@@ -39,12 +39,14 @@ impl Cookies {
         if header.len() < 2 {
             return Cookies(out);
         }
+        // A set keeps first-wins linear: a 1 MB header of tiny cookies must stay cheap.
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for segment in header.split(';') {
             let Some((name, value)) = segment.split_once('=') else {
                 continue;
             };
             let name = trim_sp(name);
-            if out.iter().any(|(n, _)| n == name) {
+            if !seen.insert(name) {
                 continue;
             }
             let value = trim_sp(value);

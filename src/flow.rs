@@ -263,7 +263,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
                 let sign_in = cfg.sign_in_url.as_deref().unwrap_or("");
                 let mut url = crate::url::Url::parse(sign_in)
                     .filter(|u| u.is_special())
-                    .ok_or_else(|| AuthError::Fatal(format!("Invalid URL: {sign_in}")))?;
+                    .ok_or_else(|| AuthError::Fatal("Invalid URL".into()))?;
                 url.append_query_param("__clerk_redirect_url", &ctx.clerk_url.href());
                 return finish(
                     &diagnostics,
@@ -278,10 +278,12 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         }
         // C4: development primary answering a satellite's sync request.
         if dev && !cfg.is_satellite {
-            if let Some(target) = ctx.clerk_url.query_get("__clerk_redirect_url") {
+            // An empty value is "no sync request", as `searchParams.get()` is falsy.
+            let target = ctx.clerk_url.query_get("__clerk_redirect_url");
+            if let Some(target) = target.filter(|t| !t.is_empty()) {
                 let mut url = crate::url::Url::parse(&target)
                     .filter(|u| u.is_special())
-                    .ok_or_else(|| AuthError::Fatal(format!("Invalid URL: {target}")))?;
+                    .ok_or_else(|| AuthError::Fatal("Invalid URL".into()))?;
                 if let Some(db) = &ctx.dev_browser {
                     url.append_query_param("__clerk_db_jwt", db);
                 }
@@ -298,12 +300,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             }
         }
         // C5, C6: development browser token.
-        if dev
-            && ctx
-                .clerk_url
-                .query_get("__clerk_db_jwt")
-                .is_some_and(|v| !v.is_empty())
-        {
+        if dev && ctx.clerk_url.query_get("__clerk_db_jwt").is_some() {
             return finish(&diagnostics, self.gate(reason::DEV_BROWSER_SYNC, ""));
         }
         if dev && ctx.dev_browser.is_none() {
@@ -374,7 +371,8 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         let state = signed_in(jwt, Vec::new());
         // C16: the URL asks for another active organization.
         if let (Some(target), Some(auth)) = (&ctx.org_target, state.to_auth(true)) {
-            if auth.user_id.is_some() && orgsync::mismatches(target, auth) {
+            let has_user = auth.user_id.as_deref().is_some_and(|u| !u.is_empty());
+            if has_user && orgsync::mismatches(target, auth) {
                 if ctx.redirect_count >= handshake::MAX_REDIRECTS {
                     diagnostics.push(Diagnostic::OrganizationLoop);
                 } else if ctx.is_handshake_eligible() {
@@ -456,18 +454,26 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
                 RefreshError::Api(code) if code == "unexpected_error" => {
                     reason::REFRESH_FETCH_ERROR.to_string()
                 }
+                // An empty code is falsy for Clerk.
+                RefreshError::Api(code) if code.is_empty() => {
+                    reason::REFRESH_UNEXPECTED_SDK_ERROR.to_string()
+                }
                 RefreshError::Api(code) => code,
                 RefreshError::Other => reason::REFRESH_UNEXPECTED_BAPI_ERROR.to_string(),
             })?;
+        if cookies.is_empty() {
+            return Err(reason::REFRESH_UNEXPECTED_SDK_ERROR.to_string());
+        }
+        // The last `__session*` cookie wins; none at all verifies "" and fails.
         let token = cookies
             .iter()
-            .find_map(|c| {
+            .filter_map(|c| {
                 let (name, rest) = c.split_once('=')?;
                 name.starts_with("__session")
                     .then(|| rest.split(';').next().unwrap_or("").to_string())
             })
-            .filter(|t| !t.is_empty())
-            .ok_or(reason::REFRESH_UNEXPECTED_SDK_ERROR)?;
+            .next_back()
+            .unwrap_or_default();
         let jwt = Jwt::decode(&token).map_err(|_| reason::REFRESH_INVALID_SESSION_TOKEN)?;
         self.verify(&jwt)
             .await

@@ -156,20 +156,13 @@ pub async fn resolve<V: SignatureVerifier, B: BackendApi>(
         jwt::verify_handshake_token(&jwt, crate::flow::key_source(ctx.cfg), verifier, backend)
             .await
             .map_err(ResolveError::Token)?;
+        // A payload without a directive list has no directives (Clerk iterates `[]`).
         match jwt.claim("handshake") {
             Some(serde_json::Value::Array(items)) => items
                 .iter()
-                .map(|v| {
-                    v.as_str().map(str::to_string).ok_or_else(|| {
-                        ResolveError::Other("handshake directive is not a string".into())
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-            _ => {
-                return Err(ResolveError::Other(
-                    "handshake payload has no directives".into(),
-                ))
-            }
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
         }
     } else {
         Vec::new()

@@ -39,6 +39,21 @@ impl PublishableKeyError {
     }
 }
 
+/// The setup guidance Clerk appends to publishable-key errors.
+pub const KEY_GUIDANCE: &str = "\n\nTo create a new Clerk app, run:\nnpx clerk@latest init\n\n'npx clerk@latest init' does not need a Clerk account and writes temporary dev keys.\n\nTo use an existing Clerk app, run:\nnpx clerk@latest link\nnpx clerk@latest env pull\n\nFor production keys, run:\nnpx clerk@latest env pull --instance prod\n\nOr copy keys from https://dashboard.clerk.com/~/api-keys into your .env file.";
+
+impl PublishableKeyError {
+    /// The error `authenticateRequest` throws: `@clerk/shared` checks `isPublishableKey()`
+    /// first, so every malformed key reads "not valid (expected format …)".
+    pub fn clerk_error(self) -> String {
+        let first = match self {
+            Self::Missing => Self::Missing.message(),
+            _ => Self::InvalidFormat.message(),
+        };
+        format!("{first}{KEY_GUIDANCE}")
+    }
+}
+
 impl std::fmt::Display for PublishableKeyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.message())

@@ -43,7 +43,7 @@ impl Diagnostic {
     pub fn message(&self) -> String {
         match self {
             Diagnostic::MissingAzp => "Clerk: Session token from cookie is missing the azp claim. In a future version of Clerk, this token will be considered invalid. Please contact Clerk support if you see this warning.".into(),
-            Diagnostic::HandshakeLoop { satellite: true } => "Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Check that the configured primary or satellite domain is correct and that cookies are shared; preview deployments need their own configuration.".into(),
+            Diagnostic::HandshakeLoop { satellite: true } => "Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Check that this request is using a configured primary or satellite domain for the production instance. For preview deployments, use a development/staging Clerk instance or a supported configured preview-domain setup.".into(),
             Diagnostic::HandshakeLoop { satellite: false } => "Clerk: Refreshing the session token resulted in an infinite redirect loop. This usually means that your Clerk instance keys do not match - make sure to copy the correct publishable and secret keys from the Clerk dashboard.".into(),
             Diagnostic::OrganizationLoop => "Clerk: Organization activation handshake loop detected. This is likely due to an invalid organization ID or slug. Skipping organization activation.".into(),
             Diagnostic::HandshakeUnresolved(e) => format!("Clerk: unable to resolve handshake: {e}"),
