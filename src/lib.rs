@@ -18,9 +18,11 @@
 
 pub mod auth;
 pub mod base64;
+pub mod cloudflare;
 pub mod config;
 pub mod cookies;
 pub mod date;
+pub mod downstream;
 pub mod flow;
 pub mod handshake;
 pub mod jsnum;
@@ -40,6 +42,8 @@ pub mod services;
 pub mod signature;
 pub mod state;
 pub mod url;
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+pub mod webcrypto;
 
 pub use config::{Config, ConfigError, Options};
 pub use flow::{authenticate, AuthError};

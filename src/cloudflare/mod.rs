@@ -1,0 +1,10 @@
+//! The Cloudflare Worker adapter: environment → [`settings::Settings`], then per request
+//! authenticate, apply route rules, and proxy to the origin with the verified session.
+
+pub mod settings;
+
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
+mod backend;
+pub mod demo;
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
+mod entry;
