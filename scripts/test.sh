@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test of clerk-edge: formatting, lints, native unit/integration tests, and the
-# conformance runner on Clerk's vectors (../shared/conformance/clerk-vectors.json, or
-# CLERK_VECTORS=path).
+# Every test of clerk-edge: formatting, lints (native and wasm32), native unit/integration
+# tests, the conformance runner on Clerk's vectors (../shared/conformance/clerk-vectors.json,
+# or CLERK_VECTORS=path), and the Worker's end-to-end tests in workerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +9,9 @@ bash scripts/setup.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy -D warnings"
+echo "== cargo clippy -D warnings (native, and the wasm32 Worker build)"
 cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --features worker -- -D warnings
 echo "== cargo test"
 cargo test 2>&1 | tee target/cargo-test.log
 echo "== conformance"
@@ -20,3 +21,6 @@ if [ ! -f "$vectors" ]; then
   exit 1
 fi
 cargo run --quiet --release --bin conformance -- "$vectors"
+echo "== worker: build, then end-to-end tests in workerd (miniflare)"
+bash scripts/build-worker.sh
+node --test tests/worker/

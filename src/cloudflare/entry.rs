@@ -89,7 +89,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
     let url = req.url()?.to_string();
     let method = req.method().to_string();
-    // Everything but Clerk's and Next's reserved headers; forwarded-host/proto only when trusted.
+    // Everything but Clerk's and Next's reserved headers. The public URL is `request.url`
+    // (Cloudflare builds it from Host); Host and forwarded-host/proto count only when trusted.
     let inbound: Vec<(String, String)> = req
         .headers()
         .entries()
@@ -99,7 +100,10 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
         .iter()
         .filter(|(k, _)| {
             s.trust_forwarded_headers
-                || !matches!(k.as_str(), "x-forwarded-host" | "x-forwarded-proto")
+                || !matches!(
+                    k.as_str(),
+                    "x-forwarded-host" | "x-forwarded-proto" | "host"
+                )
         })
         .cloned()
         .collect();
