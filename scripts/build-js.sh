@@ -9,7 +9,7 @@ source scripts/env.sh
 : "${WASM_BINDGEN_BIN:?wasm-bindgen is not on PATH (bash scripts/setup.sh installs it)}"
 [ -x "$WASM_OPT_BIN" ] || { echo "build-js: $WASM_OPT_BIN missing (npm ci)" >&2; exit 1; }
 
-cargo build --release --target wasm32-unknown-unknown --no-default-features --features wasm --lib
+cargo build --release --target wasm32-unknown-unknown --no-default-features --features js --lib
 "$WASM_BINDGEN_BIN" --target web --omit-default-module-path --out-dir js/pkg --out-name clerk_edge \
   target/wasm32-unknown-unknown/release/clerk_edge.wasm
 # No --all-features: keep the target-features section, emit nothing edge runtimes cannot read.

@@ -12,6 +12,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy -D warnings (native, and the wasm32 Worker build)"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --features worker -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
 echo "== cargo test"
 cargo test 2>&1 | tee target/cargo-test.log
 echo "== conformance"
@@ -21,6 +22,9 @@ if [ ! -f "$vectors" ]; then
   exit 1
 fi
 cargo run --quiet --release --bin conformance -- "$vectors"
+echo "== conformance through WebCrypto (the wasm-bindgen build, in Node)"
+bash scripts/build-js.sh
+CLERK_VECTORS="$vectors" node --test js/test/
 echo "== worker: build, then end-to-end tests in workerd (miniflare)"
 bash scripts/build-worker.sh
 node --test tests/worker/

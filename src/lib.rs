@@ -25,6 +25,8 @@ pub mod date;
 pub mod downstream;
 pub mod flow;
 pub mod handshake;
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+pub mod js_api;
 pub mod jsnum;
 pub mod jwt;
 pub mod key;

@@ -87,7 +87,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
-    let url = req.url()?.to_string();
+    let url = req.inner().url();
     let method = req.method().to_string();
     // Everything but Clerk's and Next's reserved headers. The public URL is `request.url`
     // (Cloudflare builds it from Host); Host and forwarded-host/proto count only when trusted.
@@ -279,8 +279,8 @@ async fn forward(
         &s.config.secret_key,
         request_data(s, state)?,
     );
-    let url = Url::parse(req.url()?.as_ref())
-        .ok_or_else(|| worker::Error::RustError("bad url".into()))?;
+    let url =
+        Url::parse(&req.inner().url()).ok_or_else(|| worker::Error::RustError("bad url".into()))?;
     if s.origin == Origin::Demo {
         let mut seen: Vec<(String, String)> = inbound.to_vec();
         seen.extend(forwarded.iter().cloned());
