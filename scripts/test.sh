@@ -21,6 +21,7 @@ if [ ! -f "$vectors" ]; then
   echo "conformance vectors not found at $vectors (set CLERK_VECTORS)" >&2
   exit 1
 fi
+cargo run --quiet --release --bin conformance -- --cache "$vectors" | tail -2
 cargo run --quiet --release --bin conformance -- "$vectors"
 echo "== conformance through WebCrypto (the wasm-bindgen build, in Node)"
 bash scripts/build-js.sh

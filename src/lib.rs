@@ -18,6 +18,7 @@
 
 pub mod auth;
 pub mod base64;
+pub mod cache;
 pub mod cloudflare;
 pub mod config;
 pub mod cookies;

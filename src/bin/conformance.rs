@@ -1,13 +1,16 @@
 //! Conformance runner: replays vectors produced by the published Clerk packages (see
 //! `../shared/conformance/clerk-vectors.json` and `../shared/oracle/`) against clerk-edge.
 //!
-//! Usage: `conformance [--section NAME]... [--quiet] FILE...`
+//! Usage: `conformance [--section NAME]... [--quiet] [--cache] FILE...`
+//! `--cache` runs every authenticateRequest case twice through the verified-signature cache;
+//! both runs must decide the same.
 //! Reads any file of that schema (other keys, clocks, hosts and cases), runs every section it
 //! supports, prints each failing case with expected vs actual, and ends with
 //! `N passed, M failed`. Exit status 1 on any failure, on an unreadable file, or when a section
 //! named with `--section` is not supported.
 
 use clerk_edge::auth::{HasParams, SessionAuth};
+use clerk_edge::cache::CachingVerifier;
 use clerk_edge::config::Options;
 use clerk_edge::cookies::Cookies;
 use clerk_edge::jwt::{self, ClaimRules, Jwt, KeySource};
@@ -46,12 +49,12 @@ fn oracle_base_claims() -> Map<String, Value> {
     m
 }
 
-#[derive(Default)]
 struct Report {
     passed: usize,
     failed: usize,
     deviations: Vec<String>,
     quiet: bool,
+    verifier: Option<CachingVerifier<RustVerifier>>,
 }
 
 impl Report {
@@ -182,18 +185,29 @@ fn run_authenticate_request(meta: &Meta, cases: &[Value], r: &mut Report) {
         let input = case.get("input").cloned().unwrap_or(Value::Null);
         let expected = case.get("expected").cloned().unwrap_or(Value::Null);
         let mut d = Vec::new();
+        let cached = r.verifier.as_ref();
         let outcome = build_options(meta, &input)
             .and_then(|o| Config::new(o).map_err(|e| e.message))
             .and_then(|cfg| {
                 let req = request_of(&input);
-                block_on(authenticate(
-                    &req,
-                    &cfg,
-                    meta.now_ms,
-                    &RustVerifier,
-                    &NoBackend,
-                ))
-                .map_err(|e| e.to_string())
+                let run = || {
+                    let now = meta.now_ms;
+                    let result = match cached {
+                        Some(v) => block_on(authenticate(&req, &cfg, now, v, &NoBackend)),
+                        None => block_on(authenticate(&req, &cfg, now, &RustVerifier, &NoBackend)),
+                    };
+                    result.map_err(|e| e.to_string())
+                };
+                let first = run();
+                // With --cache, the second run is answered from the signature cache and must
+                // decide exactly the same.
+                if cached.is_some() {
+                    let second = run();
+                    if second != first {
+                        return Err(format!("cached run differs: {second:?}"));
+                    }
+                }
+                first
             });
         match (expected.get("throws"), outcome) {
             (Some(t), Err(e)) => diff("throws", t, &json!(e), &mut d),
@@ -607,12 +621,19 @@ fn run_crypto(section: &str, cases: &[Value], r: &mut Report) {
 fn main() -> ExitCode {
     let mut files = Vec::new();
     let mut asked: Vec<String> = Vec::new();
-    let mut report = Report::default();
+    let mut report = Report {
+        passed: 0,
+        failed: 0,
+        deviations: Vec::new(),
+        quiet: false,
+        verifier: None,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--section" => asked.extend(args.next()),
             "--quiet" => report.quiet = true,
+            "--cache" => report.verifier = Some(CachingVerifier::new(RustVerifier)),
             "-h" | "--help" => {
                 println!("usage: conformance [--section NAME]... [--quiet] FILE...\nsupported sections: {}", SUPPORTED.join(", "));
                 return ExitCode::SUCCESS;
@@ -697,6 +718,9 @@ fn main() -> ExitCode {
                 );
             }
         }
+    }
+    if let Some(v) = &report.verifier {
+        println!("signature cache: {} hits, {} entries", v.hits(), v.len());
     }
     for dv in &report.deviations {
         println!("deviation (documented, counted as passed): {dv}");

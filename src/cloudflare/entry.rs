@@ -3,6 +3,7 @@
 use super::backend::FetchBackend;
 use super::demo;
 use super::settings::{Origin, RequestDataFormat, Settings};
+use crate::cache::CachingVerifier;
 use crate::downstream;
 use crate::protect::{self, Protect};
 use crate::redirect::{self, RedirectContext, Target};
@@ -19,6 +20,8 @@ use worker::{
 };
 
 thread_local! {
+    /// Verified signatures, per isolate (claims are still checked on every request).
+    static VERIFIER: Rc<CachingVerifier<WebCryptoVerifier>> = Rc::new(CachingVerifier::new(WebCryptoVerifier));
     static SETTINGS: std::cell::OnceCell<std::result::Result<Rc<Settings>, String>> = const { std::cell::OnceCell::new() };
 }
 
@@ -118,7 +121,8 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
         secret_key: &s.config.secret_key,
         now_ms,
     };
-    let state = match authenticate(&parts, &s.config, now_ms, &WebCryptoVerifier, &backend).await {
+    let verifier = VERIFIER.with(Rc::clone);
+    let state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await {
         Ok(st) => st,
         Err(AuthError::InvalidRequestUrl) => return text(400, "Bad Request"),
         Err(AuthError::Fatal(m)) => {
