@@ -16,7 +16,7 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   echo "== fuzz $t (${SECONDS_EACH}s)"
   cargo fuzz run -O "$t" "fuzz/corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 2>&1 \
-    | grep -E "^(Done|==[0-9]+==|SUMMARY|artifact_prefix)|panicked|Test unit written" || true
+    | grep -a -E "^(Done|==[0-9]+==|SUMMARY|artifact_prefix)|panicked|Test unit written" || true
   if ls "fuzz/artifacts/$t"/crash-* >/dev/null 2>&1; then
     echo "fuzz $t: crash found, see fuzz/artifacts/$t" >&2
     exit 1

@@ -22,6 +22,11 @@ if [ "${CLERK_EDGE_SETUP_WASM:-1}" = "1" ]; then
   fi
 fi
 
+if [ "${CLERK_EDGE_SETUP_FUZZ:-1}" = "1" ] && ! command -v cargo-fuzz >/dev/null; then
+  echo "setup: installing cargo-fuzz (about 2 minutes)"
+  cargo install cargo-fuzz --locked
+fi
+
 if [ -f package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

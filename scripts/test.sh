@@ -15,6 +15,8 @@ cargo clippy --target wasm32-unknown-unknown --no-default-features --features wo
 cargo clippy --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
 echo "== cargo test"
 cargo test 2>&1 | tee target/cargo-test.log
+echo "== fuzz smoke (scripts/fuzz.sh 10; long runs: scripts/fuzz.sh 600)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
 echo "== conformance"
 vectors="${CLERK_VECTORS:-../shared/conformance/clerk-vectors.json}"
 if [ ! -f "$vectors" ]; then

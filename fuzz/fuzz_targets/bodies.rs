@@ -13,6 +13,15 @@ use clerk_edge::url::Url;
 use clerk_edge::{signature, Config, Options};
 use std::sync::OnceLock;
 
+/// Splits at a char boundary near the middle (the harness itself must not panic).
+fn halves(s: &str) -> (&str, &str) {
+    let mut mid = s.len() / 2;
+    while !s.is_char_boundary(mid) {
+        mid -= 1;
+    }
+    s.split_at(mid)
+}
+
 const PEM: &str = include_str!("../../tests/fixtures/test-public-key.pem");
 
 fn configs() -> &'static [Config] {
@@ -55,7 +64,7 @@ pub fn cookies_url(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let c = Cookies::parse(&text);
     let _ = c.get("__session");
-    let (a, b) = text.split_at(text.len() / 2);
+    let (a, b) = halves(&text);
     if let Some(mut u) = Url::parse(a) {
         let _ = u.join(b);
         u.remove_query_params(&["__clerk_db_jwt"]);
@@ -93,7 +102,7 @@ pub fn request_data(data: &[u8]) {
         let _ = decrypt_gcm(&key, &text);
     }
     let _ = decrypt_clerk("fuzz-key", &text);
-    let (t, s) = text.split_at(text.len() / 2);
+    let (t, s) = halves(&text);
     let _ = signature::verify(t, s, "sk_test_fuzz");
 }
 
