@@ -1,0 +1,46 @@
+// The benchmark Worker: clerk-edge (wasm-bindgen build) and @clerk/backend side by side in
+// one workerd isolate, timed with performance.now() around loops of N requests.
+import wasmModule from '../js/pkg/clerk_edge_bg.wasm';
+import { initSync, Engine } from '../js/pkg/clerk_edge.js';
+import { createClerkClient } from '@clerk/backend';
+
+let instantiateMs = 0;
+{
+  const t = performance.now();
+  initSync({ module: wasmModule });
+  instantiateMs = performance.now() - t;
+}
+let state = null;
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/setup') {
+      const { scenarios, options } = await request.json();
+      state = {
+        scenarios,
+        options,
+        engine: new Engine(JSON.stringify({ ...options, acceptsToken: 'any' })),
+        clerk: createClerkClient({ secretKey: options.secretKey, publishableKey: options.publishableKey, jwtKey: options.jwtKey }),
+      };
+      return Response.json({ instantiateMs });
+    }
+    const s = state.scenarios[Number(url.searchParams.get('s'))];
+    const impl = url.searchParams.get('impl');
+    const n = Number(url.searchParams.get('n'));
+    const offset = Number(url.searchParams.get('offset'));
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const headers = s.requests[(offset + i) % s.requests.length];
+      let status;
+      if (impl === 'ours') {
+        status = JSON.parse(await state.engine.authenticate('GET', s.url, JSON.stringify(headers), Date.now())).status;
+      } else {
+        const st = await state.clerk.authenticateRequest(new Request(s.url, { headers }), { organizationSyncOptions: state.options.organizationSyncOptions, acceptsToken: 'any' });
+        status = st.status;
+      }
+      if (status !== s.expect) return new Response(`${s.name}: expected ${s.expect}, got ${status}`, { status: 500 });
+    }
+    return Response.json({ ms: performance.now() - start });
+  },
+};
