@@ -25,9 +25,8 @@ if [ ! -f "$vectors" ]; then
 fi
 cargo run --quiet --release --bin conformance -- --cache "$vectors" | tail -2
 cargo run --quiet --release --bin conformance -- "$vectors"
-echo "== conformance through WebCrypto (the wasm-bindgen build, in Node)"
-bash scripts/build-js.sh
-CLERK_VECTORS="$vectors" node --test js/test/
+echo "== Next.js shim: WebCrypto conformance, middleware vectors, interop, next build/start e2e"
+CLERK_VECTORS="$vectors" bash scripts/test-next.sh
 echo "== worker: build, then end-to-end tests in workerd (miniflare)"
 bash scripts/build-worker.sh
 node --test tests/worker/

@@ -26,6 +26,7 @@ pub mod date;
 pub mod downstream;
 pub mod flow;
 pub mod handshake;
+pub mod http_backend;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js_api;
 pub mod jsnum;

@@ -125,36 +125,91 @@ fn failure(t: TokenType, code: &str, message: &str, status: Option<u16>) -> Requ
     st
 }
 
-fn scopes(v: Option<&Value>) -> Value {
-    let list: Vec<&str> = v
-        .and_then(Value::as_str)
-        .map(|s| s.split(' ').filter(|x| !x.is_empty()).collect())
-        .unwrap_or_default();
-    json!(list)
+fn opt_value(v: Option<&Value>) -> Value {
+    v.cloned().unwrap_or(Value::Null)
 }
 
-/// The machine auth object Clerk builds from a verified machine JWT.
-fn jwt_machine_object(t: TokenType, jwt: &Jwt) -> Value {
-    let get = |k: &str| jwt.claim(k).cloned().unwrap_or(Value::Null);
+fn str_field<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+/// Clerk's verification result for a machine JWT (`M2MToken.fromJwtPayload`,
+/// `IdPOAuthAccessToken.fromJwtPayload`), in the shape `machine_object` reads.
+pub fn jwt_verification_result(t: TokenType, jwt: &Jwt) -> Value {
+    let claim = |k: &str| jwt.claim(k).filter(|v| !v.is_null()).cloned();
+    let split = |k: &str| {
+        jwt.claim_str(k)
+            .map(|s| Value::Array(s.split(' ').map(|x| json!(x)).collect()))
+    };
+    let id = claim("jti").unwrap_or_else(|| json!(""));
+    let subject = opt_value(jwt.claim("sub"));
     match t {
         TokenType::OauthToken => json!({
-            "id": get("jti"), "subject": get("sub"), "scopes": scopes(jwt.claim("scope")),
-            "userId": get("sub"), "clientId": get("client_id"),
+            "id": id, "subject": subject,
+            "scopes": claim("scp").or_else(|| split("scope")).unwrap_or_else(|| json!([])),
+            "clientId": claim("client_id").unwrap_or_else(|| json!("")),
         }),
         _ => {
-            const REGISTERED: [&str; 7] = ["exp", "iat", "nbf", "iss", "sub", "jti", "aud"];
-            let claims: Map<String, Value> = jwt
+            const RESERVED: [&str; 6] = ["iss", "sub", "exp", "nbf", "iat", "jti"];
+            let custom: Map<String, Value> = jwt
                 .payload
                 .iter()
-                .filter(|(k, _)| !REGISTERED.contains(&k.as_str()))
+                .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             json!({
-                "id": get("jti"), "subject": get("sub"), "scopes": scopes(jwt.claim("scopes")),
-                "claims": claims, "machineId": get("sub"),
+                "id": id, "subject": subject,
+                "scopes": split("scopes").or_else(|| claim("aud")).unwrap_or_else(|| json!([])),
+                "claims": if custom.is_empty() { Value::Null } else { Value::Object(custom) },
             })
         }
     }
+}
+
+/// `authenticatedMachineObject` fields from the verification result.
+pub fn machine_object(t: TokenType, data: &Value) -> Value {
+    let get = |k: &str| opt_value(data.get(k));
+    let subject = str_field(data, "subject").unwrap_or("");
+    let prefixed = |p: &str| {
+        if subject.starts_with(p) {
+            json!(subject)
+        } else {
+            Value::Null
+        }
+    };
+    let mut m = json!({"id": get("id"), "subject": get("subject"), "isAuthenticated": true, "tokenType": t.as_str()});
+    let extra = match t {
+        TokenType::ApiKey => json!({
+            "name": get("name"), "claims": get("claims"), "scopes": get("scopes"),
+            "userId": prefixed("user_"), "orgId": prefixed("org_"),
+        }),
+        TokenType::M2mToken => json!({
+            "claims": get("claims"), "scopes": get("scopes"), "machineId": get("subject"),
+        }),
+        _ => {
+            // BAPI answers `client_id`; the JWT form is already `clientId`.
+            let client = data.get("clientId").or_else(|| data.get("client_id"));
+            json!({"scopes": get("scopes"), "userId": get("subject"), "clientId": opt_value(client)})
+        }
+    };
+    if let (Some(obj), Some(more)) = (m.as_object_mut(), extra.as_object()) {
+        obj.extend(more.clone());
+    }
+    m
+}
+
+/// `unauthenticatedMachineObject(tokenType)` fields.
+pub fn unauthenticated_machine_object(t: TokenType) -> Value {
+    let mut m = json!({"id": null, "subject": null, "scopes": null, "isAuthenticated": false, "tokenType": t.as_str()});
+    let extra = match t {
+        TokenType::ApiKey => json!({"name": null, "claims": null, "userId": null, "orgId": null}),
+        TokenType::M2mToken => json!({"claims": null, "machineId": null}),
+        _ => json!({"userId": null, "clientId": null}),
+    };
+    if let (Some(obj), Some(more)) = (m.as_object_mut(), extra.as_object()) {
+        obj.extend(more.clone());
+    }
+    m
 }
 
 /// Verifies a machine token of kind `t`: JWT forms locally, opaque tokens through BAPI.
@@ -181,7 +236,9 @@ pub async fn verify<V: SignatureVerifier, B: BackendApi>(
             let key = crate::flow::key_source(cfg);
             return match jwt::verify_machine_jwt(&jwt, key, &rules, now_ms, verifier, backend).await
             {
-                Ok(()) => RequestState::machine(token.to_string(), t, jwt_machine_object(t, &jwt)),
+                Ok(()) => {
+                    RequestState::machine(token.to_string(), t, jwt_verification_result(t, &jwt))
+                }
                 Err(e) => failure(t, "token-verification-failed", &e.message, None),
             };
         }

@@ -1,6 +1,6 @@
 //! The `fetch` entry: strip spoofable headers, authenticate, enforce route rules, proxy.
 
-use super::backend::FetchBackend;
+use super::backend;
 use super::demo;
 use super::settings::{Origin, RequestDataFormat, Settings};
 use crate::cache::CachingVerifier;
@@ -116,11 +116,7 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
         headers: for_auth,
     };
     let now_ms = worker::Date::now().as_millis() as f64;
-    let backend = FetchBackend {
-        api_url: &s.api_url,
-        secret_key: &s.config.secret_key,
-        now_ms,
-    };
+    let backend = backend::backend(&s.api_url, &s.config.secret_key, now_ms);
     let verifier = VERIFIER.with(Rc::clone);
     let state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await {
         Ok(st) => st,

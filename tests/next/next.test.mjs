@@ -1,0 +1,284 @@
+// End-to-end: the example app (examples/next-app: middleware.ts = clerk-edge's clerkMiddleware,
+// pages and route handlers using @clerk/nextjs's own auth()) built with `next build` (Turbopack,
+// edge middleware) and served by `next start`, then exercised over HTTP.
+//
+// Per run: a fresh RSA key pair, secret key and encryption key. Tokens are minted here with
+// node:crypto; the app gets the public key as CLERK_JWT_KEY (networkless verification).
+//
+//   bash scripts/build-js.sh && node --test tests/next/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import crypto from 'node:crypto';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const appDir = `${root}examples/next-app`;
+const nextBin = `${root}node_modules/.bin/next`;
+const envFile = `${appDir}/.env.local`;
+// A developer's own .env.local is put back afterwards.
+const savedEnvFile = existsSync(envFile) ? readFileSync(envFile) : null;
+
+const FAPI = 'clerk.e2e.test';
+const publishableKey = `pk_live_${Buffer.from(`${FAPI}$`).toString('base64')}`;
+const secretKey = `sk_live_${crypto.randomBytes(16).toString('hex')}`;
+const encryptionKey = crypto.randomBytes(32).toString('hex');
+const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const publicPem = publicKey.export({ type: 'spki', format: 'pem' });
+const { privateKey: otherKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+let port;
+let base;
+let server;
+let serverLog = '';
+const totals = { passed: 0, failed: 0 };
+
+const b64u = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+const nowS = () => Math.floor(Date.now() / 1000);
+
+function mint(extra = {}, { key = privateKey, header = {} } = {}) {
+  const now = nowS();
+  const h = b64u({ alg: 'RS256', kid: 'ins_e2e', typ: 'JWT', ...header });
+  const p = b64u({ azp: base, exp: now + 600, iat: now - 5, iss: `https://${FAPI}`, nbf: now - 10, sid: 'sess_e2e', sub: 'user_e2e', v: 2, ...extra });
+  return `${h}.${p}.${crypto.sign('sha256', Buffer.from(`${h}.${p}`), key).toString('base64url')}`;
+}
+
+const ORG_ADMIN = { o: { id: 'org_acme', slg: 'acme', rol: 'admin' } };
+const cookie = (token) => `__session=${token}; __client_uat=${nowS() - 100}`;
+const sign = (token) => crypto.createHmac('sha1', secretKey).update(token).digest('hex');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address();
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitForServer(deadlineMs) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (server.exitCode !== null) throw new Error(`next start exited (${server.exitCode}):\n${serverLog}`);
+    try {
+      const r = await fetch(`${base}/`, { signal: AbortSignal.timeout(2000) });
+      await r.text();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`next start did not answer within ${deadlineMs} ms:\n${serverLog}`);
+}
+
+function stopServer() {
+  if (!server || server.exitCode !== null) return;
+  try {
+    process.kill(-server.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+}
+
+before(
+  async () => {
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = {
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: publishableKey,
+      CLERK_SECRET_KEY: secretKey,
+      CLERK_ENCRYPTION_KEY: encryptionKey,
+      CLERK_JWT_KEY: publicPem,
+    };
+    const dotenv = Object.entries(env)
+      .map(([k, v]) => `${k}="${v.replace(/\n/g, '\\n')}"`)
+      .join('\n');
+    writeFileSync(envFile, `${dotenv}\n`);
+    const childEnv = { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' };
+    delete childEnv.NODE_ENV;
+    const build = spawnSync(nextBin, ['build', appDir], { cwd: root, env: childEnv, encoding: 'utf8', timeout: 300_000 });
+    if (build.status !== 0) throw new Error(`next build failed (${build.status ?? build.signal}):\n${build.stdout}\n${build.stderr}`);
+    // `-H localhost`: Next builds the middleware's request URL from the same host name it
+    // relativizes rewrites against, so that same-origin rewrites stay internal.
+    server = spawn(nextBin, ['start', appDir, '-H', 'localhost', '-p', String(port)], {
+      cwd: root,
+      env: childEnv,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout.on('data', (d) => (serverLog += d));
+    server.stderr.on('data', (d) => (serverLog += d));
+    await waitForServer(60_000);
+  },
+  { timeout: 400_000 },
+);
+
+after(() => {
+  stopServer();
+  if (savedEnvFile !== null) writeFileSync(envFile, savedEnvFile);
+  else if (existsSync(envFile)) rmSync(envFile);
+  process.stderr.write(`next e2e: ${totals.passed} passed, ${totals.failed} failed\n`);
+});
+
+/** A request with `redirect: manual`; the body is always read. */
+async function get(path, { headers = {}, method = 'GET', body } = {}) {
+  const res = await fetch(`${base}${path}`, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(20_000) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+}
+
+function e2e(name, fn) {
+  test(name, async () => {
+    try {
+      await fn();
+      totals.passed += 1;
+    } catch (e) {
+      totals.failed += 1;
+      throw e;
+    }
+  });
+}
+
+const doc = { 'sec-fetch-dest': 'document', accept: 'text/html' };
+
+e2e('public page, signed out: 200 with the signed-out headers', async () => {
+  const r = await get('/', { headers: doc });
+  assert.equal(r.status, 200);
+  assert.match(r.text, /public home page/);
+  assert.equal(r.headers.get('x-clerk-auth-status'), 'signed-out');
+  assert.equal(r.headers.get('x-clerk-auth-reason'), 'session-token-and-uat-missing');
+});
+
+e2e('protected page, signed in (cookie): 200, and @clerk/nextjs auth() in the page sees the user', async () => {
+  const r = await get('/dashboard', { headers: { ...doc, cookie: cookie(mint()) } });
+  assert.equal(r.status, 200, r.text.slice(0, 300));
+  assert.match(r.text, /dashboard of (<!-- -->)?user_e2e/);
+  assert.equal(r.headers.get('x-clerk-auth-status'), null);
+});
+
+e2e('protected page, signed out: 307 to sign-in with redirect_url', async () => {
+  const r = await get('/dashboard', { headers: doc });
+  assert.equal(r.status, 307);
+  const loc = new URL(r.headers.get('location'), base);
+  assert.equal(loc.pathname, '/sign-in');
+  assert.equal(loc.searchParams.get('redirect_url'), `${base}/dashboard`);
+  assert.equal(r.headers.get('x-clerk-auth-reason'), 'session-token-and-uat-missing');
+});
+
+e2e('handshake: client_uat without a session on a document request → 307 to the Frontend API', async () => {
+  const r = await get('/', { headers: { ...doc, cookie: `__client_uat=${nowS() - 100}` } });
+  assert.equal(r.status, 307);
+  const loc = new URL(r.headers.get('location'));
+  assert.equal(loc.origin, `https://${FAPI}`);
+  assert.equal(loc.pathname, '/v1/client/handshake');
+  assert.equal(loc.searchParams.get('redirect_url'), `${base}/`);
+  assert.equal(loc.searchParams.get('__clerk_hs_reason'), 'client-uat-but-no-session-token');
+  assert.match(r.headers.get('set-cookie') ?? '', /__clerk_redirect_count=1/);
+  assert.equal(r.headers.get('x-clerk-auth-status'), 'handshake');
+});
+
+e2e('protected API route, signed out: 404 (protect rewrite)', async () => {
+  const r = await get('/api/private');
+  assert.equal(r.status, 404);
+  assert.equal(r.headers.get('x-clerk-auth-reason'), 'protect-rewrite, session-token-and-uat-missing');
+  const ok = await get('/api/private', { headers: { authorization: `Bearer ${mint()}` } });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(ok.json(), { private: true });
+});
+
+e2e('server action, signed out: 401', async () => {
+  const r = await get('/actions', {
+    method: 'POST',
+    headers: { 'next-action': 'a'.repeat(40), 'next-url': '/actions', accept: 'text/x-component', 'content-type': 'text/plain;charset=UTF-8' },
+    body: '[]',
+  });
+  assert.equal(r.status, 401);
+  assert.equal(r.headers.get('x-clerk-auth-status'), 'signed-out');
+});
+
+e2e('admin page: signed in without org:admin → 404; with it → 200', async () => {
+  const no = await get('/admin', { headers: { ...doc, cookie: cookie(mint()) } });
+  assert.equal(no.status, 404);
+  assert.equal(no.headers.get('x-clerk-auth-reason'), 'protect-rewrite');
+  const yes = await get('/admin', { headers: { ...doc, cookie: cookie(mint(ORG_ADMIN)) } });
+  assert.equal(yes.status, 200);
+  assert.match(yes.text, /org:admin/);
+});
+
+e2e('organization sync: another active organization → handshake with organization_id; the same → 200', async () => {
+  const token = mint(ORG_ADMIN);
+  const r = await get('/orgs/other', { headers: { ...doc, cookie: cookie(token) } });
+  assert.equal(r.status, 307);
+  const loc = new URL(r.headers.get('location'));
+  assert.equal(loc.origin, `https://${FAPI}`);
+  assert.equal(loc.searchParams.get('__clerk_hs_reason'), 'active-organization-mismatch');
+  assert.equal(loc.searchParams.get('organization_id'), 'other');
+  const same = await get('/orgs/acme', { headers: { ...doc, cookie: cookie(token) } });
+  assert.equal(same.status, 200);
+  assert.match(same.text, /active organization (<!-- -->)?acme/);
+});
+
+e2e("@clerk/nextjs's auth() in a route handler returns the userId clerk-edge verified", async () => {
+  const viaHeader = await get('/api/whoami', { headers: { authorization: `Bearer ${mint(ORG_ADMIN)}` } });
+  assert.equal(viaHeader.status, 200, viaHeader.text);
+  assert.deepEqual(viaHeader.json(), {
+    userId: 'user_e2e',
+    sessionId: 'sess_e2e',
+    orgId: 'org_acme',
+    orgRole: 'org:admin',
+    orgSlug: 'acme',
+    isAuthenticated: true,
+  });
+  const viaCookie = await get('/api/whoami', { headers: { cookie: cookie(mint({ sub: 'user_cookie' })) } });
+  assert.equal(viaCookie.json().userId, 'user_cookie');
+  const out = await get('/api/whoami');
+  assert.equal(out.json().userId, null);
+});
+
+e2e('tokens that must not verify: flipped signature bit, other key, expired', async () => {
+  const t = mint();
+  const [h, p, s] = t.split('.');
+  const sig = Buffer.from(s, 'base64url');
+  sig[10] ^= 1;
+  for (const bad of [`${h}.${p}.${sig.toString('base64url')}`, mint({}, { key: otherKey }), mint({ exp: nowS() - 60, iat: nowS() - 600, nbf: nowS() - 600 })]) {
+    const r = await get('/api/whoami', { headers: { authorization: `Bearer ${bad}` } });
+    assert.equal(r.json().userId, null);
+    assert.equal(r.headers.get('x-clerk-auth-status'), 'signed-out');
+  }
+});
+
+e2e('spoofed inbound x-clerk-* / x-middleware-* headers do not change what auth() sees', async () => {
+  const victim = mint({ sub: 'user_victim', sid: 'sess_victim' });
+  const spoof = {
+    'x-clerk-auth-status': 'signed-in',
+    'x-clerk-auth-token': victim,
+    'x-clerk-auth-signature': sign(victim), // even a correct signature
+    'x-clerk-auth-reason': 'spoofed',
+    'x-clerk-debug': 'true',
+    'x-clerk-evil': 'x',
+    'x-middleware-override-headers': 'x-clerk-auth-status,x-clerk-evil',
+    'x-middleware-request-x-clerk-auth-status': 'signed-in',
+    'x-middleware-request-x-clerk-auth-token': victim,
+    'x-middleware-request-x-clerk-evil': 'y',
+  };
+  const anon = await get('/api/whoami', { headers: spoof });
+  assert.equal(anon.status, 200, anon.text);
+  assert.equal(anon.json().userId, null);
+  const signedIn = await get('/api/whoami', { headers: { ...spoof, cookie: cookie(mint()) } });
+  assert.equal(signedIn.json().userId, 'user_e2e');
+  const seen = (await get('/api/headers', { headers: spoof })).json();
+  assert.equal(seen['x-clerk-auth-status'], 'signed-out');
+  assert.equal(seen['x-clerk-auth-token'], '');
+  assert.equal(seen['x-clerk-auth-reason'], 'session-token-and-uat-missing');
+  for (const name of ['x-clerk-debug', 'x-clerk-evil']) assert.equal(seen[name], undefined, name);
+  assert.deepEqual(
+    Object.keys(seen).filter((k) => k.startsWith('x-middleware-')),
+    [],
+  );
+  // The request data the app decrypts is clerk-edge's (it carries the middleware's options).
+  assert.match(seen['x-clerk-request-data'], /^U2FsdGVkX1/);
+});
