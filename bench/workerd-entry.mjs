@@ -34,7 +34,7 @@ export default {
       const headers = s.requests[(offset + i) % s.requests.length];
       let status;
       if (impl === 'ours') {
-        status = JSON.parse(await state.engine.authenticate('GET', s.url, JSON.stringify(headers), Date.now())).status;
+        status = JSON.parse(await state.engine.authenticate('GET', s.url, JSON.stringify(Object.entries(headers)), Date.now())).status;
       } else {
         const st = await state.clerk.authenticateRequest(new Request(s.url, { headers }), { organizationSyncOptions: state.options.organizationSyncOptions, acceptsToken: 'any' });
         status = st.status;

@@ -9,7 +9,7 @@ import { setup, median } from './scenarios.mjs';
 const arg = (k, d) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? Number(process.argv[i + 1]) : d; };
 const ROUNDS = arg('rounds', 7), N = arg('n', 500);
 const root = new URL('..', import.meta.url).pathname;
-const out = `${root}bench/.build/bench.mjs`;
+const out = `${root}bench/.bench.bundle.mjs`; // beside the entry: relative wasm imports resolve
 await build({
   entryPoints: [`${root}bench/workerd-entry.mjs`],
   bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',

@@ -18,6 +18,7 @@
 //! JSON `authenticate` produced (`state_json`), so no wasm object outlives a request.
 
 use crate::auth::{HasParams, SessionAuth};
+use crate::cache::CachingVerifier;
 use crate::config::{Config, OneOrMany, Options, DEFAULT_CLOCK_SKEW_MS};
 use crate::cookies::Cookies;
 use crate::downstream;
@@ -37,6 +38,12 @@ use crate::request_data;
 use crate::state::{AuthStatus, RequestState};
 use crate::url::Url;
 use crate::webcrypto::WebCryptoVerifier;
+
+thread_local! {
+    /// Verified signatures, per isolate (claims are still checked on every request).
+    static VERIFIER: std::rc::Rc<CachingVerifier<WebCryptoVerifier>> =
+        std::rc::Rc::new(CachingVerifier::new(WebCryptoVerifier));
+}
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -158,7 +165,8 @@ impl Engine {
         let req = RequestParts::new(&method, &url, headers);
         // One backend type for both cases keeps a single copy of the flow in the module.
         let b: JsBackend = HttpBackend::new(backend, &self.api_url, &self.cfg.secret_key, now_ms);
-        let state = authenticate(&req, &self.cfg, now_ms, &WebCryptoVerifier, &b)
+        let verifier = VERIFIER.with(std::rc::Rc::clone);
+        let state = authenticate(&req, &self.cfg, now_ms, verifier.as_ref(), &b)
             .await
             .map_err(|e| js_err(&e.to_string()))?;
         Ok(state_json(&state).to_string())
