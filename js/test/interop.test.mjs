@@ -10,6 +10,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
+import { counted } from './counted.mjs';
 
 const FAPI = 'clerk.interop.test';
 const env = {
@@ -33,19 +34,7 @@ const { readAuth } = await import('../reader.js');
 ensureWasm();
 const { clerkMiddleware } = create({ NextResponse });
 
-const totals = { passed: 0, failed: 0 };
-after(() => process.stderr.write(`interop (@clerk/nextjs ${clerkVersion}): ${totals.passed} passed, ${totals.failed} failed\n`));
-function check(name, fn) {
-  test(name, async () => {
-    try {
-      await fn();
-      totals.passed += 1;
-    } catch (e) {
-      totals.failed += 1;
-      throw e;
-    }
-  });
-}
+const check = counted(() => `interop (@clerk/nextjs ${clerkVersion})`);
 
 const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwtKey = publicKey.export({ type: 'spki', format: 'pem' });

@@ -6,6 +6,7 @@ import { test, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
+import { counted } from './counted.mjs';
 import { ensureWasm } from '../wasm-node.js';
 import { create } from '../core.js';
 import { readAuth } from '../reader.js';
@@ -35,19 +36,7 @@ beforeEach(() => {
 });
 after(() => Object.assign(process.env, saved));
 
-const totals = { passed: 0, failed: 0 };
-after(() => process.stderr.write(`shim: ${totals.passed} passed, ${totals.failed} failed\n`));
-function check(name, fn) {
-  test(name, async () => {
-    try {
-      await fn();
-      totals.passed += 1;
-    } catch (e) {
-      totals.failed += 1;
-      throw e;
-    }
-  });
-}
+const check = counted('shim');
 
 check('no publishable key / no secret key: Clerk’s errors, in that order', async () => {
   delete process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY;

@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
+import { counted } from '../../js/test/counted.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const appDir = `${root}examples/next-app`;
@@ -33,7 +34,6 @@ let port;
 let base;
 let server;
 let serverLog = '';
-const totals = { passed: 0, failed: 0 };
 
 const b64u = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -121,7 +121,6 @@ after(() => {
   stopServer();
   if (savedEnvFile !== null) writeFileSync(envFile, savedEnvFile);
   else if (existsSync(envFile)) rmSync(envFile);
-  process.stderr.write(`next e2e: ${totals.passed} passed, ${totals.failed} failed\n`);
 });
 
 /** A request with `redirect: manual`; the body is always read. */
@@ -131,17 +130,7 @@ async function get(path, { headers = {}, method = 'GET', body } = {}) {
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
 }
 
-function e2e(name, fn) {
-  test(name, async () => {
-    try {
-      await fn();
-      totals.passed += 1;
-    } catch (e) {
-      totals.failed += 1;
-      throw e;
-    }
-  });
-}
+const e2e = counted('next e2e');
 
 const doc = { 'sec-fetch-dest': 'document', accept: 'text/html' };
 
