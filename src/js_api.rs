@@ -176,6 +176,22 @@ impl Engine {
 /// Clerk's `verifyToken(token, {jwtKey, audience, authorizedParties, issuer, clockSkewInMs})`.
 /// Resolves to `{ok: true, sub}` or `{ok: false, reason, message, action}`; throws when `jwtKey`
 /// is present but unusable. Without `jwtKey` the result is `jwk-failed-to-resolve`.
+/// RSASSA-PKCS1-v1_5 / SHA-256 of `message` through WebCrypto, with a PEM key: the verifier
+/// the edge builds use, exposed for its Wycheproof test.
+#[wasm_bindgen(js_name = verifyRs256)]
+pub async fn verify_rs256(
+    pem: String,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+) -> Result<bool, JsError> {
+    use crate::services::SignatureVerifier;
+    let key = RsaPublicKey::from_pem(&pem).map_err(|e| js_err(&e.to_string()))?;
+    WebCryptoVerifier
+        .verify_rs256(&key, &message, &signature)
+        .await
+        .map_err(|e| js_err(&e))
+}
+
 #[wasm_bindgen(js_name = verifyToken)]
 pub async fn verify_token(
     token: String,
