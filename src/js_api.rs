@@ -173,9 +173,6 @@ impl Engine {
     }
 }
 
-/// Clerk's `verifyToken(token, {jwtKey, audience, authorizedParties, issuer, clockSkewInMs})`.
-/// Resolves to `{ok: true, sub}` or `{ok: false, reason, message, action}`; throws when `jwtKey`
-/// is present but unusable. Without `jwtKey` the result is `jwk-failed-to-resolve`.
 /// RSASSA-PKCS1-v1_5 / SHA-256 of `message` through WebCrypto, with a PEM key: the verifier
 /// the edge builds use, exposed for its Wycheproof test.
 #[wasm_bindgen(js_name = verifyRs256)]
@@ -192,6 +189,9 @@ pub async fn verify_rs256(
         .map_err(|e| js_err(&e))
 }
 
+/// Clerk's `verifyToken(token, {jwtKey, audience, authorizedParties, issuer, clockSkewInMs})`.
+/// Resolves to `{ok: true, sub}` or `{ok: false, reason, message, action}`; throws when `jwtKey`
+/// is present but unusable. Without `jwtKey` the result is `jwk-failed-to-resolve`.
 #[wasm_bindgen(js_name = verifyToken)]
 pub async fn verify_token(
     token: String,

@@ -50,6 +50,10 @@ impl std::error::Error for PatternError {}
 #[derive(Debug)]
 pub struct PathPattern {
     re: Regex,
+    /// The leading literal text every match starts with, ASCII-lowercased (non-ASCII text ends
+    /// it: under the `i` flag an ASCII character only ever matches ASCII). A cheap rejection
+    /// before the VM runs.
+    prefix: String,
     /// Parameter names, one per capture group in order (unnamed groups are `"0"`, `"1"`, …).
     keys: Vec<String>,
 }
@@ -60,12 +64,27 @@ impl PathPattern {
         let tokens = parse(&lex(pattern)?)?;
         let (source, keys) = tokens_to_source(&tokens)?;
         let re = Regex::new(&source)?;
-        Ok(PathPattern { re, keys })
+        let prefix = match tokens.first() {
+            Some(Token::Text(t)) => t
+                .chars()
+                .take_while(char::is_ascii)
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
+            _ => String::new(),
+        };
+        Ok(PathPattern { re, prefix, keys })
+    }
+
+    /// Whether `path` can match at all, judged on the literal prefix alone.
+    fn may_match(&self, path: &str) -> bool {
+        path.as_bytes()
+            .get(..self.prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(self.prefix.as_bytes()))
     }
 
     /// Whether `path` matches, like `regexp.test(path)`.
     pub fn is_match(&self, path: &str) -> bool {
-        self.re.exec(&Input::new(path), false).is_some()
+        self.may_match(path) && self.re.exec(&Input::new(path), false).is_some()
     }
 
     /// Params of a match, like `match(pattern)(path).params` with the default (identity) decoder:
@@ -78,6 +97,9 @@ impl PathPattern {
     }
 
     fn captures_in(&self, path: &str, input: &Input) -> Option<Vec<(String, String)>> {
+        if !self.may_match(path) {
+            return None;
+        }
         let slots = self.re.exec(input, true)?;
         let mut out: Vec<(String, String)> = Vec::new();
         for (g, pair) in slots.chunks(2).enumerate() {
@@ -121,18 +143,23 @@ impl PatternSet {
 
     /// Whether any pattern matches.
     pub fn is_match(&self, path: &str) -> bool {
-        let input = Input::new(path);
-        self.patterns
-            .iter()
-            .any(|p| p.re.exec(&input, false).is_some())
+        let mut input = None;
+        self.patterns.iter().filter(|p| p.may_match(path)).any(|p| {
+            let input = input.get_or_insert_with(|| Input::new(path));
+            p.re.exec(input, false).is_some()
+        })
     }
 
     /// Params of the first pattern that matches (see [`PathPattern::captures`]).
     pub fn captures(&self, path: &str) -> Option<Vec<(String, String)>> {
-        let input = Input::new(path);
+        let mut input = None;
         self.patterns
             .iter()
-            .find_map(|p| p.captures_in(path, &input))
+            .filter(|p| p.may_match(path))
+            .find_map(|p| {
+                let input = input.get_or_insert_with(|| Input::new(path));
+                p.captures_in(path, input)
+            })
     }
 
     /// Whether the set holds no pattern (and so matches nothing).
