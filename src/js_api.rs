@@ -110,7 +110,8 @@ fn state_json(state: &RequestState) -> Value {
 /// A validated configuration; build one per set of options and reuse it for every request.
 #[wasm_bindgen]
 pub struct Engine {
-    cfg: Config,
+    /// Shared with the futures of pending `authenticate` calls.
+    cfg: std::rc::Rc<Config>,
     /// Backend API origin (`apiUrl` option, else derived from the publishable key): the JWKS
     /// cache scope when a transport is given.
     api_url: String,
@@ -135,7 +136,10 @@ impl Engine {
                 keys::api_url_for(&fapi).to_string()
             });
         let cfg = Config::new(options).map_err(|e| js_err(&e.message))?;
-        Ok(Engine { cfg, api_url })
+        Ok(Engine {
+            cfg: std::rc::Rc::new(cfg),
+            api_url,
+        })
     }
 
     /// The Backend API origin this configuration talks to (`apiUrl`, else derived from the
@@ -152,24 +156,50 @@ impl Engine {
     /// `backend`: Clerk's Backend API over the host's `fetch` (JWKS when there is no `jwtKey`,
     /// handshake nonces, session refresh, opaque machine tokens); without it every Backend API
     /// call fails, as in an outage, and only `jwtKey` verification works.
-    pub async fn authenticate(
+    ///
+    /// Returns the JSON string itself when the decision needs no I/O (signed-out, cached
+    /// signatures, handshakes: no Promise, one crossing), else a Promise of it; `await` works
+    /// on both.
+    pub fn authenticate(
         &self,
         method: String,
         url: String,
         headers_json: String,
         now_ms: f64,
         backend: Option<BackendTransport>,
-    ) -> Result<String, JsError> {
+    ) -> Result<JsValue, JsError> {
+        use std::future::Future;
+        use std::task::{Context as TaskContext, Poll, Waker};
         let headers: Vec<(String, String)> = serde_json::from_str(&headers_json)
             .map_err(|e| js_err(&format!("invalid headers JSON: {e}")))?;
         let req = RequestParts::new(&method, &url, headers);
-        // One backend type for both cases keeps a single copy of the flow in the module.
-        let b: JsBackend = HttpBackend::new(backend, &self.api_url, &self.cfg.secret_key, now_ms);
+        let cfg = std::rc::Rc::clone(&self.cfg);
+        let api_url = self.api_url.clone();
         let verifier = VERIFIER.with(std::rc::Rc::clone);
-        let state = authenticate(&req, &self.cfg, now_ms, verifier.as_ref(), &b)
-            .await
-            .map_err(|e| js_err(&e.to_string()))?;
-        Ok(state_json(&state).to_string())
+        let mut decision = Box::pin(async move {
+            // One backend type for both cases keeps a single copy of the flow in the module.
+            let b: JsBackend = HttpBackend::new(backend, &api_url, &cfg.secret_key, now_ms);
+            authenticate(&req, &cfg, now_ms, verifier.as_ref(), &b)
+                .await
+                .map(|state| state_json(&state).to_string())
+                .map_err(|e| e.to_string())
+        });
+        // One synchronous poll: JsFuture re-registers its waker on every poll, so a decision
+        // still waiting on WebCrypto or fetch simply continues inside the Promise.
+        match decision
+            .as_mut()
+            .poll(&mut TaskContext::from_waker(Waker::noop()))
+        {
+            Poll::Ready(Ok(json)) => Ok(JsValue::from_str(&json)),
+            Poll::Ready(Err(e)) => Err(js_err(&e)),
+            Poll::Pending => Ok(wasm_bindgen_futures::future_to_promise(async move {
+                decision
+                    .await
+                    .map(|json| JsValue::from_str(&json))
+                    .map_err(|e| JsValue::from(js_err(&e)))
+            })
+            .into()),
+        }
     }
 }
 
