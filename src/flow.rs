@@ -231,8 +231,9 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             }
         }
 
-        // C2: production satellite without synced cookies.
-        if !dev && sync_eligible {
+        // C2 (production) / C3 (development): a satellite without synced cookies. Without
+        // `satelliteAutoSync`, a first visit with no cookies stays signed out.
+        if sync_eligible {
             if skip_sync {
                 return finish(
                     &diagnostics,
@@ -243,35 +244,24 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
                     )),
                 );
             }
-            if needs_sync {
+            if needs_sync && !dev {
                 return finish(&diagnostics, self.gate(reason::SATELLITE_NEEDS_SYNCING, ""));
             }
-        }
-        // C3: development satellite: sync through the primary's sign-in page.
-        if dev && sync_eligible {
-            if skip_sync {
-                return finish(
-                    &diagnostics,
-                    Ok(RequestState::signed_out(
-                        reason::SESSION_TOKEN_AND_UAT_MISSING,
-                        "",
-                        Vec::new(),
-                    )),
-                );
-            }
             if needs_sync {
+                // Development syncs through the primary's sign-in page, not FAPI.
                 let sign_in = cfg.sign_in_url.as_deref().unwrap_or("");
                 let mut url = crate::url::Url::parse(sign_in)
                     .filter(|u| u.is_special())
                     .ok_or_else(|| AuthError::Fatal("Invalid URL".into()))?;
                 url.append_query_param("__clerk_redirect_url", &ctx.clerk_url.href());
+                let location = Some(url.href());
                 return finish(
                     &diagnostics,
                     Ok(handshake::gate(
                         ctx,
                         reason::SATELLITE_NEEDS_SYNCING,
                         "",
-                        Some(url.href()),
+                        location,
                     )?),
                 );
             }

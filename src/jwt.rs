@@ -423,41 +423,34 @@ pub fn check_claims(jwt: &Jwt, rules: &ClaimRules<'_>, now_ms: f64) -> Result<()
         ));
     }
 
-    if let Some(v) = jwt.claim("nbf") {
-        let nbf = v.as_f64().ok_or_else(|| {
+    // `nbf` and `iat`: optional, numbers, and not beyond now + skew.
+    let not_after_now = [
+        (
+            "nbf",
+            "not before date",
+            TokenReason::NotActiveYet,
+            "JWT cannot be used prior to not before date claim (nbf). Not before date",
+        ),
+        (
+            "iat",
+            "issued at date",
+            TokenReason::IatInTheFuture,
+            "JWT issued at date claim (iat) is in the future. Issued at date",
+        ),
+    ];
+    for (name, label, reason, lead) in not_after_now {
+        let Some(v) = jwt.claim(name) else { continue };
+        let t = v.as_f64().ok_or_else(|| {
             failed(format!(
-                "Invalid JWT not before date claim (nbf) {}. Expected number.",
+                "Invalid JWT {label} claim ({name}) {}. Expected number.",
                 js_json(Some(v))
             ))
         })?;
-        let nbf_ms = time_clip(nbf);
-        if nbf_ms > now_ms + rules.skew_ms {
+        let ms = time_clip(t);
+        if ms > now_ms + rules.skew_ms {
             return Err(TokenError::new(
-                TokenReason::NotActiveYet,
-                format!(
-                    "JWT cannot be used prior to not before date claim (nbf). Not before date: {}; Current date: {now};",
-                    to_utc_string(nbf_ms)
-                ),
-                None,
-            ));
-        }
-    }
-
-    if let Some(v) = jwt.claim("iat") {
-        let iat = v.as_f64().ok_or_else(|| {
-            failed(format!(
-                "Invalid JWT issued at date claim (iat) {}. Expected number.",
-                js_json(Some(v))
-            ))
-        })?;
-        let iat_ms = time_clip(iat);
-        if iat_ms > now_ms + rules.skew_ms {
-            return Err(TokenError::new(
-                TokenReason::IatInTheFuture,
-                format!(
-                    "JWT issued at date claim (iat) is in the future. Issued at date: {}; Current date: {now};",
-                    to_utc_string(iat_ms)
-                ),
+                reason,
+                format!("{lead}: {}; Current date: {now};", to_utc_string(ms)),
                 None,
             ));
         }
