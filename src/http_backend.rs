@@ -37,9 +37,7 @@ thread_local! {
 pub struct HttpBackend<T> {
     transport: Option<T>,
     api_url: String,
-    /// API URL and an HMAC of the secret key: the cache never mixes instances and never holds
-    /// the key itself.
-    scope: String,
+    secret_key: String,
     now_ms: f64,
 }
 
@@ -63,13 +61,21 @@ fn strings_at(body: &Value, key: &str) -> Vec<String> {
 impl<T: Transport> HttpBackend<T> {
     pub fn new(transport: Option<T>, api_url: &str, secret_key: &str, now_ms: f64) -> Self {
         let api_url = api_url.trim_end_matches('/').to_string();
-        let scope = format!("{api_url}|{}", crate::signature::sign(&api_url, secret_key));
+        let secret_key = secret_key.to_string();
         HttpBackend {
             transport,
             api_url,
-            scope,
+            secret_key,
             now_ms,
         }
+    }
+
+    /// The JWKS cache scope: API URL and an HMAC of the secret key, so the cache never mixes
+    /// instances and never holds the key itself. Computed only when the JWKS is needed (not on
+    /// every request).
+    fn scope(&self) -> String {
+        let mac = crate::signature::sign(&self.api_url, &self.secret_key);
+        format!("{}|{mac}", self.api_url)
     }
 
     async fn request(
@@ -136,8 +142,8 @@ impl<T: Transport> HttpBackend<T> {
 impl<T: Transport> BackendApi for HttpBackend<T> {
     async fn jwks_key(&self, kid: Option<&str>) -> Result<RsaPublicKey, JwksError> {
         let kid = kid.unwrap_or("");
-        let fresh =
-            |e: &CachedJwks| e.scope == self.scope && self.now_ms - e.fetched_ms < JWKS_TTL_MS;
+        let scope = self.scope();
+        let fresh = |e: &CachedJwks| e.scope == scope && self.now_ms - e.fetched_ms < JWKS_TTL_MS;
         let cached = JWKS.with(|c| {
             c.borrow()
                 .iter()
@@ -156,9 +162,9 @@ impl<T: Transport> BackendApi for HttpBackend<T> {
             .map(|(_, key)| key.clone());
         JWKS.with(|c| {
             let mut c = c.borrow_mut();
-            c.retain(|e| e.scope != self.scope && self.now_ms - e.fetched_ms < JWKS_TTL_MS);
+            c.retain(|e| e.scope != scope && self.now_ms - e.fetched_ms < JWKS_TTL_MS);
             c.push(CachedJwks {
-                scope: self.scope.clone(),
+                scope,
                 fetched_ms: self.now_ms,
                 keys,
             });

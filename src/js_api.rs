@@ -56,55 +56,86 @@ fn parse_options(options_json: &str) -> Result<Options, JsError> {
     serde_json::from_str(options_json).map_err(|e| js_err(&format!("invalid options JSON: {e}")))
 }
 
-fn opt_str(v: Option<&str>) -> Value {
-    v.map_or(Value::Null, |s| json!(s))
+/// The `auth` object (`toAuth()` with pending treated as signed out; `null` for a handshake),
+/// as the conformance files record it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthOut<'a> {
+    user_id: Option<&'a str>,
+    session_id: Option<&'a str>,
+    org_id: Option<&'a str>,
+    org_role: Option<&'a str>,
+    org_slug: Option<&'a str>,
+    org_permissions: Option<&'a Vec<String>>,
+    session_status: Option<&'a str>,
+    token_type: &'static str,
+    is_authenticated: bool,
 }
 
-/// The `auth` object (`toAuth()` with pending treated as signed out): `null` for a handshake.
-fn auth_json(state: &RequestState) -> Value {
+fn auth_out(state: &RequestState) -> Option<AuthOut<'_>> {
     if state.status == AuthStatus::Handshake {
-        return Value::Null;
+        return None;
     }
-    match state.to_auth(true) {
-        Some(a) => json!({
-            "userId": opt_str(a.user_id.as_deref()),
-            "sessionId": opt_str(a.session_id.as_deref()),
-            "orgId": opt_str(a.org_id.as_deref()),
-            "orgRole": opt_str(a.org_role.as_deref()),
-            "orgSlug": opt_str(a.org_slug.as_deref()),
-            "orgPermissions": a.org_permissions.as_ref().map_or(Value::Null, |p| json!(p)),
-            "sessionStatus": opt_str(a.session_status.as_deref()),
-            "tokenType": "session_token",
-            "isAuthenticated": true,
-        }),
-        None => json!({
-            "userId": null, "sessionId": null, "orgId": null, "orgRole": null, "orgSlug": null,
-            "orgPermissions": null,
-            "sessionStatus": opt_str(state.session.as_ref().and_then(|s| s.session_status.as_deref())),
-            "tokenType": "session_token",
-            "isAuthenticated": false,
-        }),
-    }
+    let signed_in = state.to_auth(true);
+    let s = signed_in.or(state.session.as_ref());
+    let field = |f: fn(&SessionAuth) -> Option<&str>| signed_in.and_then(f);
+    Some(AuthOut {
+        user_id: field(|a| a.user_id.as_deref()),
+        session_id: field(|a| a.session_id.as_deref()),
+        org_id: field(|a| a.org_id.as_deref()),
+        org_role: field(|a| a.org_role.as_deref()),
+        org_slug: field(|a| a.org_slug.as_deref()),
+        org_permissions: signed_in.and_then(|a| a.org_permissions.as_ref()),
+        // A pending session reads as signed out but keeps its status.
+        session_status: s.and_then(|a| a.session_status.as_deref()),
+        token_type: "session_token",
+        is_authenticated: signed_in.is_some(),
+    })
 }
 
-fn state_json(state: &RequestState) -> Value {
-    json!({
-        "status": state.status.as_str(),
-        "isAuthenticated": state.is_authenticated(),
-        "reason": opt_str(state.reason.as_deref()),
-        "message": opt_str(state.message.as_deref()),
-        "token": opt_str(state.token.as_deref()),
-        "tokenType": opt_str(state.token_type.map(|t| t.as_str())),
-        "headers": state.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
-        "location": opt_str(state.location()),
-        "setCookies": state.set_cookies().collect::<Vec<_>>(),
-        "auth": auth_json(state),
-        "machine": state.machine.clone().unwrap_or(Value::Null),
-        "diagnostics": state.diagnostics.iter().map(|d| d.message()).collect::<Vec<_>>(),
-        // The verified session claims (also when pending): what `toAuth`, `has` and `protect`
-        // rebuild the session from.
-        "claims": state.session.as_ref().map_or(Value::Null, |s| Value::Object(s.claims.clone())),
-    })
+/// The `RequestState` handed to JavaScript (serialized straight from borrowed fields: no
+/// intermediate JSON tree on the hot path).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StateOut<'a> {
+    status: &'static str,
+    is_authenticated: bool,
+    reason: Option<&'a str>,
+    message: Option<&'a str>,
+    token: Option<&'a str>,
+    token_type: Option<&'static str>,
+    headers: Vec<[&'a str; 2]>,
+    location: Option<&'a str>,
+    set_cookies: Vec<&'a str>,
+    auth: Option<AuthOut<'a>>,
+    machine: Option<&'a Value>,
+    diagnostics: Vec<String>,
+    /// The verified session claims (also when pending): what `toAuth`, `has` and `protect`
+    /// rebuild the session from.
+    claims: Option<&'a Map<String, Value>>,
+}
+
+fn state_json(state: &RequestState) -> String {
+    let out = StateOut {
+        status: state.status.as_str(),
+        is_authenticated: state.is_authenticated(),
+        reason: state.reason.as_deref(),
+        message: state.message.as_deref(),
+        token: state.token.as_deref(),
+        token_type: state.token_type.map(|t| t.as_str()),
+        headers: state
+            .headers
+            .iter()
+            .map(|(n, v)| [n.as_str(), v.as_str()])
+            .collect(),
+        location: state.location(),
+        set_cookies: state.set_cookies().collect(),
+        auth: auth_out(state),
+        machine: state.machine.as_ref(),
+        diagnostics: state.diagnostics.iter().map(|d| d.message()).collect(),
+        claims: state.session.as_ref().map(|s| &s.claims),
+    };
+    serde_json::to_string(&out).unwrap_or_else(|_| "null".into())
 }
 
 /// A validated configuration; build one per set of options and reuse it for every request.
@@ -181,7 +212,7 @@ impl Engine {
             let b: JsBackend = HttpBackend::new(backend, &api_url, &cfg.secret_key, now_ms);
             authenticate(&req, &cfg, now_ms, verifier.as_ref(), &b)
                 .await
-                .map(|state| state_json(&state).to_string())
+                .map(|state| state_json(&state))
                 .map_err(|e| e.to_string())
         });
         // One synchronous poll: JsFuture re-registers its waker on every poll, so a decision
