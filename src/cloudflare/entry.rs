@@ -64,6 +64,7 @@ fn respond(status: u16, extra: &[(String, String)], state: &RequestState) -> Res
         401 => "Unauthorized",
         404 => "Not Found",
         400 => "Bad Request",
+        502 => "Bad Gateway",
         _ => "",
     };
     Ok(Response::ok(body)?
@@ -319,18 +320,26 @@ async fn forward(
             .filter(|b| !b.is_null() && !b.is_undefined());
         init.with_body(body);
     }
-    let response = match &s.origin {
+    let sent = match &s.origin {
         Origin::Url(base) => {
             let target = format!("{base}{}{}", url.pathname(), url.search());
             Fetch::Request(Request::new_with_init(&target, &init)?)
                 .send()
-                .await?
+                .await
         }
         Origin::Service => {
             let upstream = Request::new_with_init(&url.href(), &init)?;
-            env.service("ORIGIN")?.fetch_request(upstream).await?
+            env.service("ORIGIN")?.fetch_request(upstream).await
         }
         Origin::Demo => return text(500, "unreachable"),
+    };
+    // An unreachable origin is the origin's failure, not ours: 502, with the state's headers.
+    let response = match sent {
+        Ok(r) => r,
+        Err(e) => {
+            console_log!("clerk-edge: origin request failed: {e}");
+            return respond(502, &[], state);
+        }
     };
     // The origin's headers are immutable: copy them, then append the state's (Set-Cookie…).
     let out = Headers::new();

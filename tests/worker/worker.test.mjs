@@ -203,6 +203,17 @@ test('without CLERK_JWT_KEY the key comes from the JWKS endpoint, cached, refetc
   assert.ok(bapi.calls.every((c) => c.auth === `Bearer ${SECRET}`));
 });
 
+test('an unreachable origin is a 502 that still carries the state headers', async () => {
+  const dead = worker({ CLERK_PUBLISHABLE_KEY: PK, CLERK_SECRET_KEY: SECRET, CLERK_JWT_KEY: PEM, ORIGIN_URL: 'http://127.0.0.1:9' });
+  try {
+    const r = await call(dead, '/x', { headers: api });
+    assert.equal(r.status, 502);
+    assert.equal(r.headers.get('x-clerk-auth-status'), 'signed-out');
+  } finally {
+    await dead.dispose();
+  }
+});
+
 test('configuration errors are one clear 500 naming the setting, never a secret', async () => {
   const bad = worker({ CLERK_SECRET_KEY: SECRET, ORIGIN_URL: 'demo' });
   try {
