@@ -40,12 +40,11 @@ pub fn forwarded_headers(
         _ => "signed-out",
     };
     let token = state.token.clone().unwrap_or_default();
+    let signature = signature::sign(&token, secret_key);
     let mut h = vec![
         (AUTH_STATUS.to_string(), status.to_string()),
-        (
-            AUTH_SIGNATURE.to_string(),
-            signature::sign(&token, secret_key),
-        ),
+        (AUTH_TOKEN.to_string(), token),
+        (AUTH_SIGNATURE.to_string(), signature),
         (
             AUTH_MESSAGE.to_string(),
             state.message.clone().unwrap_or_default(),
@@ -56,7 +55,6 @@ pub fn forwarded_headers(
         ),
         (CLERK_URL.to_string(), clerk_url.to_string()),
     ];
-    h.insert(1, (AUTH_TOKEN.to_string(), token));
     if let Some(d) = request_data {
         h.push((REQUEST_DATA.to_string(), d));
     }
@@ -134,7 +132,7 @@ pub fn read<'h>(
     if !signature::verify(&token, get(AUTH_SIGNATURE).unwrap_or(""), secret_key) {
         return Err(AUTH_SIGNATURE_INVALID);
     }
-    let machine = ["mt_", "oat_", "ak_"].iter().any(|p| token.starts_with(p));
+    let machine = crate::machine::opaque_type(&token).is_some();
     if !machine {
         if let Ok(jwt) = Jwt::decode(&token) {
             let auth = SessionAuth::from_claims(jwt.payload);

@@ -475,6 +475,20 @@ pub async fn verify_token<V: SignatureVerifier, B: BackendApi>(
             Some(reason::ACTION_ENSURE_CLERK_JWT),
         ));
     }
+    verify_signed(jwt, key, rules, now_ms, verifier, backend, false).await
+}
+
+/// Key, `typ` (OAuth's `at+jwt` too when `access_token_typ`), `alg`, signature, then claims:
+/// the checks session and machine JWTs share.
+async fn verify_signed<V: SignatureVerifier, B: BackendApi>(
+    jwt: &Jwt,
+    key: KeySource<'_>,
+    rules: &ClaimRules<'_>,
+    now_ms: f64,
+    verifier: &V,
+    backend: &B,
+    access_token_typ: bool,
+) -> Result<(), TokenError> {
     let key = resolve_key(
         jwt,
         key,
@@ -482,7 +496,13 @@ pub async fn verify_token<V: SignatureVerifier, B: BackendApi>(
         "Failed to resolve JWK during verification.",
     )
     .await?;
-    check_typ(jwt)?;
+    let oauth_typ = matches!(
+        jwt.header_str("typ"),
+        Some("at+jwt") | Some("application/at+jwt")
+    );
+    if !(access_token_typ && oauth_typ) {
+        check_typ(jwt)?;
+    }
     let alg = check_alg(jwt)?;
     check_signature(
         jwt,
@@ -506,30 +526,7 @@ pub async fn verify_machine_jwt<V: SignatureVerifier, B: BackendApi>(
     verifier: &V,
     backend: &B,
 ) -> Result<(), TokenError> {
-    let key = resolve_key(
-        jwt,
-        key,
-        backend,
-        "Failed to resolve JWK during verification.",
-    )
-    .await?;
-    if !matches!(
-        jwt.header_str("typ"),
-        Some("at+jwt") | Some("application/at+jwt")
-    ) {
-        check_typ(jwt)?;
-    }
-    let alg = check_alg(jwt)?;
-    check_signature(
-        jwt,
-        alg,
-        &key,
-        verifier,
-        "JWT signature is invalid.",
-        "Error verifying JWT signature.",
-    )
-    .await?;
-    check_claims(jwt, rules, now_ms)
+    verify_signed(jwt, key, rules, now_ms, verifier, backend, true).await
 }
 
 /// Legacy `__clerk_handshake` JWT: same key, `typ`/`alg`/category/signature checks, no time

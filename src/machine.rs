@@ -89,16 +89,25 @@ impl Accepts {
     }
 }
 
+/// Prefixes of opaque machine tokens (only the Backend API can verify them).
+const OPAQUE_PREFIXES: [(&str, TokenType); 3] = [
+    ("mt_", TokenType::M2mToken),
+    ("oat_", TokenType::OauthToken),
+    ("ak_", TokenType::ApiKey),
+];
+
+/// The kind of an opaque machine token, by prefix.
+pub fn opaque_type(token: &str) -> Option<TokenType> {
+    OPAQUE_PREFIXES
+        .iter()
+        .find(|(p, _)| token.starts_with(p))
+        .map(|(_, t)| *t)
+}
+
 /// The machine kind of a bearer token: opaque prefixes, or the M2M / OAuth JWT shapes.
 pub fn machine_type(token: &str, jwt: Option<&Jwt>) -> Option<TokenType> {
-    if token.starts_with("mt_") {
-        return Some(TokenType::M2mToken);
-    }
-    if token.starts_with("oat_") {
-        return Some(TokenType::OauthToken);
-    }
-    if token.starts_with("ak_") {
-        return Some(TokenType::ApiKey);
+    if let Some(t) = opaque_type(token) {
+        return Some(t);
     }
     let jwt = jwt?;
     if matches!(
@@ -222,11 +231,7 @@ pub async fn verify<V: SignatureVerifier, B: BackendApi>(
     backend: &B,
 ) -> RequestState {
     if let Ok(jwt) = Jwt::decode(token) {
-        if machine_type(token, Some(&jwt)) == Some(t)
-            && !token.starts_with("mt_")
-            && !token.starts_with("oat_")
-            && !token.starts_with("ak_")
-        {
+        if opaque_type(token).is_none() && machine_type(token, Some(&jwt)) == Some(t) {
             let rules = ClaimRules {
                 audience: &[],
                 authorized_parties: &[],
