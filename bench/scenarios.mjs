@@ -6,6 +6,7 @@ export const FAPI = 'clerk.bench-instance.example';
 export const PK = 'pk_live_' + Buffer.from(FAPI + '$').toString('base64').replace(/=+$/, '');
 export const SECRET = 'sk_live_bench_secret';
 
+// `count`: distinct tokens for the first-sight scenarios (no token may be seen twice in a run).
 export function setup(count = 4000) {
   const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = publicKey.export({ type: 'spki', format: 'pem' });
@@ -27,11 +28,11 @@ export function setup(count = 4000) {
   const api = { 'sec-fetch-dest': 'empty', accept: 'application/json' };
   const url = 'https://app.bench.test/dashboard';
   const scenarios = [
-    { name: 'signed-in cookie, first sight', url, headers: (i) => ({ ...doc, cookie: `__session=${fresh[i % count]}; __client_uat=${uat}` }), expect: 'signed-in' },
+    { name: 'signed-in cookie, first sight', url, headers: (i) => ({ ...doc, cookie: `__session=${fresh[i % count]}; __client_uat=${uat}` }), expect: 'signed-in', fresh: true },
     { name: 'signed-in cookie, same token again', url, headers: () => ({ ...doc, cookie: `__session=${again}; __client_uat=${uat}` }), expect: 'signed-in' },
     { name: 'signed-out, no cookies', url, headers: () => ({ ...api }), expect: 'signed-out' },
     { name: 'expired token (handshake)', url, headers: () => ({ ...doc, cookie: `__session=${expired}; __client_uat=${uat}` }), expect: 'handshake' },
-    { name: 'Bearer token, first sight', url, headers: (i) => ({ ...api, authorization: `Bearer ${freshBearer[i % count]}` }), expect: 'signed-in' },
+    { name: 'Bearer token, first sight', url, headers: (i) => ({ ...api, authorization: `Bearer ${freshBearer[i % count]}` }), expect: 'signed-in', fresh: true },
     { name: 'org-sync URL', url: 'https://app.bench.test/orgs/acme/settings', headers: () => ({ ...doc, cookie: `__session=${org}; __client_uat=${uat}` }), expect: 'signed-in' },
   ];
   const options = { publishableKey: PK, secretKey: SECRET, jwtKey: pem, organizationSyncOptions: { organizationPatterns: ['/orgs/:slug', '/orgs/:slug/(.*)'] } };

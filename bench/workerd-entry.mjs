@@ -23,6 +23,9 @@ export default {
         engine: new Engine(JSON.stringify({ ...options, acceptsToken: 'any' })),
         clerk: createClerkClient({ secretKey: options.secretKey, publishableKey: options.publishableKey, jwtKey: options.jwtKey }),
       };
+      // The floor: WebCrypto's verify alone, the CryptoKey imported once (as ours is).
+      const der = Uint8Array.from(atob(options.jwtKey.replace(/-----[^-]+-----|\s/g, '')), (c) => c.charCodeAt(0));
+      state.cryptoKey = await crypto.subtle.importKey('spki', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
       return Response.json({ instantiateMs });
     }
     const s = state.scenarios[Number(url.searchParams.get('s'))];
@@ -33,7 +36,13 @@ export default {
     for (let i = 0; i < n; i++) {
       const headers = s.requests[(offset + i) % s.requests.length];
       let status;
-      if (impl === 'ours') {
+      if (impl === 'verify') {
+        const token = (headers.cookie || headers.authorization || '').replace(/^.*?(__session=|Bearer )/, '').split(';')[0];
+        const [h, p, sig] = token.split('.');
+        const bytes = Uint8Array.from(atob(sig.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+        const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', state.cryptoKey, bytes, new TextEncoder().encode(`${h}.${p}`));
+        status = ok ? s.expect : 'bad signature';
+      } else if (impl === 'ours') {
         status = JSON.parse(await state.engine.authenticate('GET', s.url, JSON.stringify(Object.entries(headers)), Date.now())).status;
       } else {
         const st = await state.clerk.authenticateRequest(new Request(s.url, { headers }), { organizationSyncOptions: state.options.organizationSyncOptions, acceptsToken: 'any' });

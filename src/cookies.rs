@@ -67,6 +67,18 @@ impl Cookies {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `get(&format!("{name}_{suffix}"))` without building the name.
+    pub fn get_suffixed(&self, name: &str, suffix: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| {
+                n.strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('_'))
+                    .is_some_and(|rest| rest == suffix)
+            })
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
@@ -111,5 +123,22 @@ mod tests {
         assert_eq!(parsed("a=b=c"), kv(&[("a", "b=c")]));
         assert_eq!(parsed("x"), kv(&[]));
         assert_eq!(parsed("foo=%zz"), kv(&[("foo", "%zz")]));
+    }
+
+    #[test]
+    fn suffixed_lookup_equals_lookup_of_the_joined_name() {
+        let c = Cookies::parse("__session=a; __session_X1=b; __session_X12=c; __sessionX1=d");
+        for (name, suffix) in [
+            ("__session", "X1"),
+            ("__session", "X12"),
+            ("__session", "X"),
+            ("__sess", "ion_X1"),
+        ] {
+            assert_eq!(
+                c.get_suffixed(name, suffix),
+                c.get(&format!("{name}_{suffix}"))
+            );
+        }
+        assert_eq!(c.get_suffixed("__session", "X1"), Some("b"));
     }
 }

@@ -71,28 +71,32 @@ pub async fn authenticate<V: SignatureVerifier, B: BackendApi>(
         backend,
     };
     let header_token = ctx.token_in_header.as_deref();
+    // Decoded once here; every step below reads this.
+    let header_jwt = header_token.map(Jwt::decode);
+    let decoded = header_jwt.as_ref().and_then(|r| r.as_ref().ok());
     // §1.7 dispatch on `acceptsToken`.
     if let Accepts::List(list) = &cfg.accepts {
         let presented = header_token
-            .map(|t| {
-                machine::machine_type(t, Jwt::decode(t).ok().as_ref())
-                    .unwrap_or(TokenType::SessionToken)
-            })
+            .map(|t| machine::machine_type(t, decoded).unwrap_or(TokenType::SessionToken))
             .unwrap_or(TokenType::SessionToken);
         if !list.contains(&presented) {
             return Ok(RequestState::token_type_mismatch_for(None));
         }
     }
-    match (header_token, &cfg.accepts) {
-        (Some(token), Accepts::Any | Accepts::List(_)) => flow.any_header(token).await,
-        (Some(token), Accepts::One(TokenType::SessionToken)) => flow.header(token).await,
-        (Some(token), Accepts::One(kind)) => Ok(flow.machine_header(token, *kind).await),
-        (None, Accepts::One(kind)) if *kind != TokenType::SessionToken => {
+    match (header_token, header_jwt, &cfg.accepts) {
+        (Some(token), Some(jwt), Accepts::Any | Accepts::List(_)) => {
+            flow.any_header(token, jwt).await
+        }
+        (Some(_), Some(jwt), Accepts::One(TokenType::SessionToken)) => flow.header(jwt).await,
+        (Some(token), Some(jwt), Accepts::One(kind)) => {
+            Ok(flow.machine_header(token, jwt.ok().as_ref(), *kind).await)
+        }
+        (None, _, Accepts::One(kind)) if *kind != TokenType::SessionToken => {
             let mut st = RequestState::signed_out(reason::NO_TOKEN_IN_HEADER, "", Vec::new());
             st.token_type = Some(*kind);
             Ok(st)
         }
-        (None, _) => flow.cookie().await,
+        _ => flow.cookie().await,
     }
 }
 
@@ -142,8 +146,8 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
     }
 
     /// §1.8: a token in `Authorization` decides alone; cookies are not consulted.
-    async fn header(&self, token: &str) -> Result<RequestState, AuthError> {
-        let jwt = match Jwt::decode(token) {
+    async fn header(&self, decoded: Result<Jwt, TokenError>) -> Result<RequestState, AuthError> {
+        let jwt = match decoded {
             Ok(j) => j,
             Err(e) => return self.token_error(e, Carrier::Header).await,
         };
@@ -157,9 +161,13 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
     }
 
     /// §1.13: `acceptsToken` "any" or a list, with a token in `Authorization`.
-    async fn any_header(&self, token: &str) -> Result<RequestState, AuthError> {
-        let jwt = Jwt::decode(token).ok();
-        if let Some(kind) = machine::machine_type(token, jwt.as_ref()) {
+    async fn any_header(
+        &self,
+        token: &str,
+        decoded: Result<Jwt, TokenError>,
+    ) -> Result<RequestState, AuthError> {
+        let jwt = decoded.as_ref().ok();
+        if let Some(kind) = machine::machine_type(token, jwt) {
             let cfg = self.ctx.cfg;
             if !cfg.accepts.allows(kind) {
                 let reported = match &cfg.accepts {
@@ -170,6 +178,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             }
             return Ok(machine::verify(
                 token,
+                jwt,
                 kind,
                 cfg,
                 self.ctx.now_ms,
@@ -178,20 +187,25 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             )
             .await);
         }
-        if jwt.as_ref().is_some_and(Jwt::has_non_session_category) {
+        if jwt.is_some_and(Jwt::has_non_session_category) {
             return Ok(RequestState::token_type_mismatch());
         }
-        self.header(token).await
+        self.header(decoded).await
     }
 
     /// §1.13: a single machine kind is accepted.
-    async fn machine_header(&self, token: &str, kind: TokenType) -> RequestState {
-        let jwt = Jwt::decode(token).ok();
-        if machine::machine_type(token, jwt.as_ref()) != Some(kind) {
+    async fn machine_header(
+        &self,
+        token: &str,
+        jwt: Option<&Jwt>,
+        kind: TokenType,
+    ) -> RequestState {
+        if machine::machine_type(token, jwt) != Some(kind) {
             return RequestState::token_type_mismatch_for(Some(kind));
         }
         machine::verify(
             token,
+            jwt,
             kind,
             self.ctx.cfg,
             self.ctx.now_ms,
@@ -319,8 +333,8 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
                 self.gate(reason::CLIENT_UAT_BUT_NO_SESSION_TOKEN, ""),
             );
         };
-        // C10: decode once; every later step reads this.
-        let jwt = match Jwt::decode(token) {
+        // C10: decoded once, while choosing the cookie set; every later step reads this.
+        let jwt = match ctx.take_session_jwt(token) {
             Ok(j) => j,
             Err(e) => return finish(&diagnostics, self.token_error(e, Carrier::Cookie).await),
         };

@@ -25,6 +25,7 @@ use crate::downstream;
 use crate::flow::authenticate;
 use crate::http_backend::{HttpBackend, Transport};
 use crate::jsnum;
+use crate::json_out::JsonOut;
 use crate::jwt::{self, ClaimRules, Jwt, KeySource};
 use crate::key::RsaPublicKey;
 use crate::keys;
@@ -58,84 +59,100 @@ fn parse_options(options_json: &str) -> Result<Options, JsError> {
 
 /// The `auth` object (`toAuth()` with pending treated as signed out; `null` for a handshake),
 /// as the conformance files record it.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AuthOut<'a> {
-    user_id: Option<&'a str>,
-    session_id: Option<&'a str>,
-    org_id: Option<&'a str>,
-    org_role: Option<&'a str>,
-    org_slug: Option<&'a str>,
-    org_permissions: Option<&'a Vec<String>>,
-    session_status: Option<&'a str>,
-    token_type: &'static str,
-    is_authenticated: bool,
-}
-
-fn auth_out(state: &RequestState) -> Option<AuthOut<'_>> {
+fn write_auth(out: &mut JsonOut, state: &RequestState) {
     if state.status == AuthStatus::Handshake {
-        return None;
+        return out.null();
     }
     let signed_in = state.to_auth(true);
-    let s = signed_in.or(state.session.as_ref());
     let field = |f: fn(&SessionAuth) -> Option<&str>| signed_in.and_then(f);
-    Some(AuthOut {
-        user_id: field(|a| a.user_id.as_deref()),
-        session_id: field(|a| a.session_id.as_deref()),
-        org_id: field(|a| a.org_id.as_deref()),
-        org_role: field(|a| a.org_role.as_deref()),
-        org_slug: field(|a| a.org_slug.as_deref()),
-        org_permissions: signed_in.and_then(|a| a.org_permissions.as_ref()),
-        // A pending session reads as signed out but keeps its status.
-        session_status: s.and_then(|a| a.session_status.as_deref()),
-        token_type: "session_token",
-        is_authenticated: signed_in.is_some(),
-    })
+    out.begin_object();
+    for (k, v) in [
+        ("userId", field(|a| a.user_id.as_deref())),
+        ("sessionId", field(|a| a.session_id.as_deref())),
+        ("orgId", field(|a| a.org_id.as_deref())),
+        ("orgRole", field(|a| a.org_role.as_deref())),
+        ("orgSlug", field(|a| a.org_slug.as_deref())),
+    ] {
+        out.key(k);
+        out.opt_str(v);
+    }
+    out.key("orgPermissions");
+    match signed_in.and_then(|a| a.org_permissions.as_ref()) {
+        Some(list) => {
+            out.begin_array();
+            list.iter().for_each(|p| out.str(p));
+            out.end_array();
+        }
+        None => out.null(),
+    }
+    // A pending session reads as signed out but keeps its status.
+    out.key("sessionStatus");
+    out.opt_str(
+        signed_in
+            .or(state.session.as_ref())
+            .and_then(|a| a.session_status.as_deref()),
+    );
+    out.key("tokenType");
+    out.str("session_token");
+    out.key("isAuthenticated");
+    out.bool(signed_in.is_some());
+    out.end_object();
 }
 
-/// The `RequestState` handed to JavaScript (serialized straight from borrowed fields: no
-/// intermediate JSON tree on the hot path).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StateOut<'a> {
-    status: &'static str,
-    is_authenticated: bool,
-    reason: Option<&'a str>,
-    message: Option<&'a str>,
-    token: Option<&'a str>,
-    token_type: Option<&'static str>,
-    headers: Vec<[&'a str; 2]>,
-    location: Option<&'a str>,
-    set_cookies: Vec<&'a str>,
-    auth: Option<AuthOut<'a>>,
-    machine: Option<&'a Value>,
-    diagnostics: Vec<String>,
-    /// The verified session claims (also when pending): what `toAuth`, `has` and `protect`
-    /// rebuild the session from.
-    claims: Option<&'a Map<String, Value>>,
-}
-
+/// The `RequestState` handed to JavaScript: `{status, isAuthenticated, reason, message, token,
+/// tokenType, headers: [[n, v]…], location, setCookies, auth, machine, diagnostics, claims}`,
+/// written straight from borrowed fields (no intermediate JSON tree on the hot path).
 fn state_json(state: &RequestState) -> String {
-    let out = StateOut {
-        status: state.status.as_str(),
-        is_authenticated: state.is_authenticated(),
-        reason: state.reason.as_deref(),
-        message: state.message.as_deref(),
-        token: state.token.as_deref(),
-        token_type: state.token_type.map(|t| t.as_str()),
-        headers: state
-            .headers
-            .iter()
-            .map(|(n, v)| [n.as_str(), v.as_str()])
-            .collect(),
-        location: state.location(),
-        set_cookies: state.set_cookies().collect(),
-        auth: auth_out(state),
-        machine: state.machine.as_ref(),
-        diagnostics: state.diagnostics.iter().map(|d| d.message()).collect(),
-        claims: state.session.as_ref().map(|s| &s.claims),
-    };
-    serde_json::to_string(&out).unwrap_or_else(|_| "null".into())
+    let mut out = JsonOut::with_capacity(512 + state.token.as_ref().map_or(0, String::len) * 2);
+    out.begin_object();
+    out.key("status");
+    out.str(state.status.as_str());
+    out.key("isAuthenticated");
+    out.bool(state.is_authenticated());
+    for (k, v) in [
+        ("reason", state.reason.as_deref()),
+        ("message", state.message.as_deref()),
+        ("token", state.token.as_deref()),
+        ("tokenType", state.token_type.map(|t| t.as_str())),
+    ] {
+        out.key(k);
+        out.opt_str(v);
+    }
+    out.key("headers");
+    out.begin_array();
+    for (n, v) in &state.headers {
+        out.begin_array();
+        out.str(n);
+        out.str(v);
+        out.end_array();
+    }
+    out.end_array();
+    out.key("location");
+    out.opt_str(state.location());
+    out.key("setCookies");
+    out.begin_array();
+    state.set_cookies().for_each(|c| out.str(c));
+    out.end_array();
+    out.key("auth");
+    write_auth(&mut out, state);
+    out.key("machine");
+    match &state.machine {
+        Some(m) => out.value(m),
+        None => out.null(),
+    }
+    out.key("diagnostics");
+    out.begin_array();
+    state.diagnostics.iter().for_each(|d| out.str(&d.message()));
+    out.end_array();
+    // The verified session claims (also when pending): what `toAuth`, `has` and `protect`
+    // rebuild the session from.
+    out.key("claims");
+    match &state.session {
+        Some(s) => out.object(&s.claims),
+        None => out.null(),
+    }
+    out.end_object();
+    out.finish()
 }
 
 /// A validated configuration; build one per set of options and reuse it for every request.

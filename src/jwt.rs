@@ -404,7 +404,8 @@ pub fn check_claims(jwt: &Jwt, rules: &ClaimRules<'_>, now_ms: f64) -> Result<()
         }
     }
 
-    let now = to_utc_string(now_ms);
+    // Formatted only for an error message: this runs on every signed-in request.
+    let now = || to_utc_string(now_ms);
     let exp = jwt.claim_num("exp").ok_or_else(|| {
         failed(format!(
             "Invalid JWT expiry date claim (exp) {}. Expected number.",
@@ -416,8 +417,9 @@ pub fn check_claims(jwt: &Jwt, rules: &ClaimRules<'_>, now_ms: f64) -> Result<()
         return Err(TokenError::new(
             TokenReason::Expired,
             format!(
-                "JWT is expired. Expiry date: {}, Current date: {now}.",
-                to_utc_string(exp_ms)
+                "JWT is expired. Expiry date: {}, Current date: {}.",
+                to_utc_string(exp_ms),
+                now()
             ),
             None,
         ));
@@ -450,7 +452,7 @@ pub fn check_claims(jwt: &Jwt, rules: &ClaimRules<'_>, now_ms: f64) -> Result<()
         if ms > now_ms + rules.skew_ms {
             return Err(TokenError::new(
                 reason,
-                format!("{lead}: {}; Current date: {now};", to_utc_string(ms)),
+                format!("{lead}: {}; Current date: {};", to_utc_string(ms), now()),
                 None,
             ));
         }

@@ -30,6 +30,7 @@ pub mod http_backend;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js_api;
 pub mod jsnum;
+pub mod json_out;
 pub mod jwt;
 pub mod key;
 pub mod keys;

@@ -221,17 +221,19 @@ pub fn unauthenticated_machine_object(t: TokenType) -> Value {
     m
 }
 
-/// Verifies a machine token of kind `t`: JWT forms locally, opaque tokens through BAPI.
+/// Verifies a machine token of kind `t` (`jwt`: the token decoded, when it decodes): JWT forms
+/// locally, opaque tokens through BAPI.
 pub async fn verify<V: SignatureVerifier, B: BackendApi>(
     token: &str,
+    jwt: Option<&Jwt>,
     t: TokenType,
     cfg: &Config,
     now_ms: f64,
     verifier: &V,
     backend: &B,
 ) -> RequestState {
-    if let Ok(jwt) = Jwt::decode(token) {
-        if opaque_type(token).is_none() && machine_type(token, Some(&jwt)) == Some(t) {
+    if let Some(jwt) = jwt {
+        if opaque_type(token).is_none() && machine_type(token, Some(jwt)) == Some(t) {
             let rules = ClaimRules {
                 audience: &[],
                 authorized_parties: &[],
@@ -239,10 +241,10 @@ pub async fn verify<V: SignatureVerifier, B: BackendApi>(
                 skew_ms: cfg.skew_ms,
             };
             let key = crate::flow::key_source(cfg);
-            return match jwt::verify_machine_jwt(&jwt, key, &rules, now_ms, verifier, backend).await
+            return match jwt::verify_machine_jwt(jwt, key, &rules, now_ms, verifier, backend).await
             {
                 Ok(()) => {
-                    RequestState::machine(token.to_string(), t, jwt_verification_result(t, &jwt))
+                    RequestState::machine(token.to_string(), t, jwt_verification_result(t, jwt))
                 }
                 Err(e) => failure(t, "token-verification-failed", &e.message, None),
             };

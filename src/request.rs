@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::cookies::Cookies;
 use crate::jsnum;
-use crate::jwt::Jwt;
+use crate::jwt::{Jwt, TokenError};
 use crate::keys;
 use crate::orgsync::OrgTarget;
 use crate::url::Url;
@@ -115,6 +115,9 @@ pub struct Context<'c> {
     pub handshake_nonce: Option<String>,
     pub redirect_count: f64,
     pub org_target: Option<OrgTarget>,
+    /// `session_token_in_cookie` as decoded while choosing the cookie set (taken once by the
+    /// cookie flow, so the token is decoded once per request).
+    session_jwt: std::cell::RefCell<Option<Result<Jwt, TokenError>>>,
 }
 
 /// A request whose URL cannot be parsed at all (adapters pass runtime-validated URLs, so only
@@ -190,10 +193,13 @@ impl<'c> Context<'c> {
             handshake_nonce: None,
             redirect_count: 0.0,
             org_target: None,
+            session_jwt: Default::default(),
             cookies,
             clerk_url,
         };
-        ctx.suffixed = ctx.uses_suffixed_cookies();
+        let (mut sess_jwt, mut s_sess_jwt) = (None, None);
+        ctx.suffixed = ctx.uses_suffixed_cookies(&mut sess_jwt, &mut s_sess_jwt);
+        ctx.session_jwt = std::cell::RefCell::new(if ctx.suffixed { s_sess_jwt } else { sess_jwt });
         let pick = |ctx: &Context, name: &str| -> Option<String> {
             let v = if ctx.suffixed {
                 ctx.suffixed_cookie(name)
@@ -229,26 +235,37 @@ impl<'c> Context<'c> {
     }
 
     fn suffixed_cookie(&self, name: &str) -> Option<&str> {
-        self.cookies
-            .get(&format!("{name}_{}", self.cfg.cookie_suffix))
+        self.cookies.get_suffixed(name, &self.cfg.cookie_suffix)
     }
 
-    /// Which `__session`/`__client_uat` pair is this instance's (§1.3 rules 1–8).
-    fn uses_suffixed_cookies(&self) -> bool {
+    /// The session cookie's token, decoded: from the cookie-set choice when it decoded it.
+    pub fn take_session_jwt(&self, token: &str) -> Result<Jwt, TokenError> {
+        self.session_jwt
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| Jwt::decode(token))
+    }
+
+    /// Which `__session`/`__client_uat` pair is this instance's (§1.3 rules 1–8). The slots
+    /// receive the two session tokens as decoded here (left `None` when not needed).
+    fn uses_suffixed_cookies(
+        &self,
+        sess_slot: &mut Option<Result<Jwt, TokenError>>,
+        s_sess_slot: &mut Option<Result<Jwt, TokenError>>,
+    ) -> bool {
         let s_uat = self.suffixed_cookie("__client_uat");
         let uat = self.cookies.get("__client_uat");
         let s_sess = self.suffixed_cookie("__session").unwrap_or("");
         let sess = self.cookies.get("__session").unwrap_or("");
-        let decoded = |t: &str| {
+        fn decoded<'s>(t: &str, slot: &'s mut Option<Result<Jwt, TokenError>>) -> Option<&'s Jwt> {
             if t.is_empty() {
-                None
-            } else {
-                Jwt::decode(t).ok()
+                return None;
             }
-        };
-        let sess_jwt = decoded(sess);
+            slot.get_or_insert_with(|| Jwt::decode(t)).as_ref().ok()
+        }
+        let sess_jwt = decoded(sess, sess_slot);
         if !sess.is_empty() {
-            match &sess_jwt {
+            match sess_jwt {
                 Some(j) if truthy(j.claim("iss")) => {
                     let same_instance = j
                         .claim_str("iss")
@@ -263,10 +280,10 @@ impl<'c> Context<'c> {
         if s_uat.is_none() && s_sess.is_empty() {
             return false;
         }
-        let s_sess_jwt = decoded(s_sess);
-        let iat = |j: &Option<Jwt>| j.as_ref().and_then(|j| j.claim_num("iat")).unwrap_or(0.0);
+        let s_sess_jwt = decoded(s_sess, s_sess_slot);
+        let iat = |j: Option<&Jwt>| j.and_then(|j| j.claim_num("iat")).unwrap_or(0.0);
         let not_zero = |v: Option<&str>| v != Some("0");
-        if not_zero(s_uat) && not_zero(uat) && iat(&sess_jwt) > iat(&s_sess_jwt) {
+        if not_zero(s_uat) && not_zero(uat) && iat(sess_jwt) > iat(s_sess_jwt) {
             return false;
         }
         if s_uat == Some("0") && not_zero(uat) {
@@ -275,7 +292,6 @@ impl<'c> Context<'c> {
         if self.cfg.is_development() && not_zero(s_uat) && uat == Some("0") {
             let now_s = (self.now_ms / 1000.0).floor();
             let expired = s_sess_jwt
-                .as_ref()
                 .and_then(|j| j.claim_num("exp"))
                 .is_some_and(|exp| exp <= now_s);
             if expired {

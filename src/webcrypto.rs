@@ -13,6 +13,9 @@ use web_sys::{CryptoKey, SubtleCrypto};
 thread_local! {
     /// Imported keys by modulus (an isolate sees one key, or a few during rotation).
     static KEYS: RefCell<Vec<(Vec<u8>, CryptoKey)>> = const { RefCell::new(Vec::new()) };
+    /// `crypto.subtle` and the algorithm object, looked up once per isolate: building them
+    /// costs several crossings into JavaScript on every first-sight verify.
+    static SUBTLE: RefCell<Option<(SubtleCrypto, Object)>> = const { RefCell::new(None) };
 }
 
 fn err(v: JsValue) -> String {
@@ -25,12 +28,22 @@ fn err(v: JsValue) -> String {
         .unwrap_or_else(|| "WebCrypto error".into())
 }
 
-fn subtle() -> Result<SubtleCrypto, String> {
+fn lookup_subtle() -> Result<SubtleCrypto, String> {
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).map_err(err)?;
     Reflect::get(&crypto, &"subtle".into())
         .map_err(err)?
         .dyn_into::<SubtleCrypto>()
         .map_err(|_| "crypto.subtle is not available".to_string())
+}
+
+/// `crypto.subtle` and the RS256 algorithm object of this isolate.
+fn subtle() -> Result<(SubtleCrypto, Object), String> {
+    if let Some(pair) = SUBTLE.with(|c| c.borrow().clone()) {
+        return Ok(pair);
+    }
+    let pair = (lookup_subtle()?, algorithm()?);
+    SUBTLE.with(|c| *c.borrow_mut() = Some(pair.clone()));
+    Ok(pair)
 }
 
 fn object(entries: &[(&str, JsValue)]) -> Result<Object, String> {
@@ -48,7 +61,11 @@ fn algorithm() -> Result<Object, String> {
     ])
 }
 
-async fn crypto_key(subtle: &SubtleCrypto, key: &RsaPublicKey) -> Result<CryptoKey, String> {
+async fn crypto_key(
+    subtle: &SubtleCrypto,
+    alg: &Object,
+    key: &RsaPublicKey,
+) -> Result<CryptoKey, String> {
     if let Some(k) = KEYS.with(|c| {
         c.borrow()
             .iter()
@@ -66,7 +83,7 @@ async fn crypto_key(subtle: &SubtleCrypto, key: &RsaPublicKey) -> Result<CryptoK
     ])?;
     let usages = Array::of1(&"verify".into());
     let promise = subtle
-        .import_key_with_object("jwk", &jwk, &algorithm()?, false, &usages)
+        .import_key_with_object("jwk", &jwk, alg, false, &usages)
         .map_err(err)?;
     let imported: CryptoKey = JsFuture::from(promise).await.map_err(err)?.unchecked_into();
     KEYS.with(|c| {
@@ -90,10 +107,10 @@ impl SignatureVerifier for WebCryptoVerifier {
         message: &[u8],
         signature: &[u8],
     ) -> Result<bool, String> {
-        let subtle = subtle()?;
-        let ck = crypto_key(&subtle, key).await?;
+        let (subtle, alg) = subtle()?;
+        let ck = crypto_key(&subtle, &alg, key).await?;
         let promise = subtle
-            .verify_with_object_and_u8_array_and_u8_array(&algorithm()?, &ck, signature, message)
+            .verify_with_object_and_u8_array_and_u8_array(&alg, &ck, signature, message)
             .map_err(err)?;
         Ok(JsFuture::from(promise)
             .await
