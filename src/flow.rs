@@ -499,3 +499,72 @@ fn signed_in(jwt: Jwt, headers: Vec<(String, String)>) -> RequestState {
     let auth = SessionAuth::from_claims(jwt.payload);
     RequestState::signed_in(token, auth, headers)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Options;
+    use crate::key::RsaPublicKey;
+    use crate::services::{block_on, NoBackend};
+    use crate::state::AuthStatus;
+
+    /// Accepts every signature: these tests count work, not cryptography.
+    struct AcceptAll;
+    impl SignatureVerifier for AcceptAll {
+        async fn verify_rs256(&self, _: &RsaPublicKey, _: &[u8], _: &[u8]) -> Result<bool, String> {
+            Ok(true)
+        }
+    }
+
+    fn token(now_s: i64, iss: &str) -> String {
+        let seg = |v: serde_json::Value| crate::base64::encode_url(v.to_string().as_bytes());
+        let header = seg(serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "k"}));
+        let payload = seg(serde_json::json!({
+            "sub": "user_1", "sid": "sess_1", "iss": iss,
+            "iat": now_s - 5, "nbf": now_s - 10, "exp": now_s + 60, "azp": "https://app.example"
+        }));
+        format!("{header}.{payload}.c2ln")
+    }
+
+    #[test]
+    fn a_request_decodes_its_token_once() {
+        let fapi = "clerk.example.com";
+        let pk = format!(
+            "pk_live_{}",
+            crate::base64::encode_std(format!("{fapi}$").as_bytes())
+        );
+        let cfg = Config::new(Options {
+            publishable_key: Some(pk),
+            secret_key: Some("sk_live_x".into()),
+            jwt_key: Some(include_str!("../tests/fixtures/test-public-key.pem").into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let now_s = 1_767_225_600;
+        let t = token(now_s, &format!("https://{fapi}"));
+        let cookie = format!("__session={t}; __client_uat={}", now_s - 60);
+        let requests = [
+            vec![("cookie".to_string(), cookie)],
+            vec![("authorization".to_string(), format!("Bearer {t}"))],
+        ];
+        for headers in requests {
+            let req = RequestParts::new("GET", "https://app.example/x", headers);
+            let before = jwt::DECODES.with(|c| c.get());
+            let st = block_on(authenticate(
+                &req,
+                &cfg,
+                now_s as f64 * 1000.0,
+                &AcceptAll,
+                &NoBackend,
+            ))
+            .unwrap();
+            assert_eq!(st.status, AuthStatus::SignedIn, "{:?}", st.reason);
+            assert_eq!(
+                jwt::DECODES.with(|c| c.get()) - before,
+                1,
+                "{:?}",
+                req.headers
+            );
+        }
+    }
+}

@@ -107,9 +107,17 @@ fn decode_json(segment: &str) -> Result<Map<String, Value>, TokenError> {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Decodes on this thread: tests check that a request decodes its token once.
+    pub(crate) static DECODES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 impl Jwt {
     /// Splits, base64url-decodes and parses header and payload. Linear in the token length.
     pub fn decode(token: &str) -> Result<Jwt, TokenError> {
+        #[cfg(test)]
+        DECODES.with(|c| c.set(c.get() + 1));
         let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
