@@ -70,33 +70,30 @@ pub async fn authenticate<V: SignatureVerifier, B: BackendApi>(
         verifier,
         backend,
     };
-    let header_token = ctx.token_in_header.as_deref();
-    // Decoded once here; every step below reads this.
-    let header_jwt = header_token.map(Jwt::decode);
-    let decoded = header_jwt.as_ref().and_then(|r| r.as_ref().ok());
+    // The `Authorization` token, decoded once here; every step below reads this.
+    let header = ctx.token_in_header.as_deref().map(|t| (t, Jwt::decode(t)));
     // §1.7 dispatch on `acceptsToken`.
     if let Accepts::List(list) = &cfg.accepts {
-        let presented = header_token
-            .map(|t| machine::machine_type(t, decoded).unwrap_or(TokenType::SessionToken))
+        let presented = header
+            .as_ref()
+            .and_then(|(t, jwt)| machine::machine_type(t, jwt.as_ref().ok()))
             .unwrap_or(TokenType::SessionToken);
         if !list.contains(&presented) {
             return Ok(RequestState::token_type_mismatch_for(None));
         }
     }
-    match (header_token, header_jwt, &cfg.accepts) {
-        (Some(token), Some(jwt), Accepts::Any | Accepts::List(_)) => {
-            flow.any_header(token, jwt).await
-        }
-        (Some(_), Some(jwt), Accepts::One(TokenType::SessionToken)) => flow.header(jwt).await,
-        (Some(token), Some(jwt), Accepts::One(kind)) => {
+    match (header, &cfg.accepts) {
+        (Some((token, jwt)), Accepts::Any | Accepts::List(_)) => flow.any_header(token, jwt).await,
+        (Some((_, jwt)), Accepts::One(TokenType::SessionToken)) => flow.header(jwt).await,
+        (Some((token, jwt)), Accepts::One(kind)) => {
             Ok(flow.machine_header(token, jwt.ok().as_ref(), *kind).await)
         }
-        (None, _, Accepts::One(kind)) if *kind != TokenType::SessionToken => {
+        (None, Accepts::One(kind)) if *kind != TokenType::SessionToken => {
             let mut st = RequestState::signed_out(reason::NO_TOKEN_IN_HEADER, "", Vec::new());
             st.token_type = Some(*kind);
             Ok(st)
         }
-        _ => flow.cookie().await,
+        (None, _) => flow.cookie().await,
     }
 }
 
