@@ -26,6 +26,16 @@ export default {
       // The floor: WebCrypto's verify alone, the CryptoKey imported once (as ours is).
       const der = Uint8Array.from(atob(options.jwtKey.replace(/-----[^-]+-----|\s/g, '')), (c) => c.charCodeAt(0));
       state.cryptoKey = await crypto.subtle.importKey('spki', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+      // Signature and signed bytes of every request's token, split and decoded here so that the
+      // timed loop is the verify and nothing else.
+      for (const sc of scenarios) {
+        sc.verifyInputs = sc.requests.map((headers) => {
+          const token = (headers.cookie || headers.authorization || '').replace(/^.*?(__session=|Bearer )/, '').split(';')[0];
+          const [h, p, sig] = token.split('.');
+          const bytes = Uint8Array.from(atob((sig || '').replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+          return [bytes, new TextEncoder().encode(`${h}.${p}`)];
+        });
+      }
       return Response.json({ instantiateMs });
     }
     const s = state.scenarios[Number(url.searchParams.get('s'))];
@@ -34,13 +44,12 @@ export default {
     const offset = Number(url.searchParams.get('offset'));
     const start = performance.now();
     for (let i = 0; i < n; i++) {
-      const headers = s.requests[(offset + i) % s.requests.length];
+      const k = (offset + i) % s.requests.length;
+      const headers = s.requests[k];
       let status;
       if (impl === 'verify') {
-        const token = (headers.cookie || headers.authorization || '').replace(/^.*?(__session=|Bearer )/, '').split(';')[0];
-        const [h, p, sig] = token.split('.');
-        const bytes = Uint8Array.from(atob(sig.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-        const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', state.cryptoKey, bytes, new TextEncoder().encode(`${h}.${p}`));
+        const [signature, signed] = s.verifyInputs[k];
+        const ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', state.cryptoKey, signature, signed);
         status = ok ? s.expect : 'bad signature';
       } else if (impl === 'ours') {
         status = JSON.parse(await state.engine.authenticate('GET', s.url, JSON.stringify(Object.entries(headers)), Date.now())).status;
