@@ -17,8 +17,12 @@ use crate::state::{Diagnostic, RequestState};
 pub enum AuthError {
     /// The request URL is not an absolute http(s) URL (a host integration bug).
     InvalidRequestUrl,
-    /// A request-dependent configuration error or a development-only fatal condition.
+    /// A request-dependent configuration error (Clerk throws; the host answers 500).
     Fatal(String),
+    /// Clerk throws here too, but on input the client controls (a development handshake token
+    /// that does not verify, an unparseable `__clerk_redirect_url`): a gateway answers 400, so a
+    /// client can never produce a server error. The message is Clerk's and holds no secret.
+    BadRequest(String),
 }
 
 impl std::fmt::Display for AuthError {
@@ -27,7 +31,7 @@ impl std::fmt::Display for AuthError {
             AuthError::InvalidRequestUrl => {
                 f.write_str("The request URL is not an absolute http(s) URL.")
             }
-            AuthError::Fatal(m) => f.write_str(m),
+            AuthError::Fatal(m) | AuthError::BadRequest(m) => f.write_str(m),
         }
     }
 }
@@ -233,7 +237,9 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             match handshake::resolve(ctx, self.verifier, self.backend).await {
                 Ok(state) => return Ok(state),
                 Err(ResolveError::Token(e)) if dev => {
-                    return Err(handshake::fatal_for_development(&e).into())
+                    return Err(AuthError::BadRequest(
+                        handshake::fatal_for_development(&e).0,
+                    ))
                 }
                 Err(ResolveError::Token(e)) => {
                     diagnostics.push(Diagnostic::HandshakeUnresolved(e.message))
@@ -284,7 +290,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             if let Some(target) = target.filter(|t| !t.is_empty()) {
                 let mut url = crate::url::Url::parse(&target)
                     .filter(|u| u.is_special())
-                    .ok_or_else(|| AuthError::Fatal("Invalid URL".into()))?;
+                    .ok_or_else(|| AuthError::BadRequest("Invalid URL".into()))?;
                 if let Some(db) = &ctx.dev_browser {
                     url.append_query_param("__clerk_db_jwt", db);
                 }

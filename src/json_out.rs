@@ -93,6 +93,10 @@ impl JsonOut {
         self.sep();
         self.buf.push_str("null");
     }
+    pub fn uint(&mut self, n: u64) {
+        self.sep();
+        let _ = write!(self.buf, "{n}");
+    }
     pub fn bool(&mut self, b: bool) {
         self.sep();
         self.buf.push_str(if b { "true" } else { "false" });

@@ -522,7 +522,7 @@ fn development_handshake_query_jwt_redirects_without_handshake_params() {
 }
 
 #[test]
-fn development_handshake_jwt_with_an_invalid_signature_is_fatal() {
+fn development_handshake_jwt_with_an_invalid_signature_is_a_bad_request() {
     let hs = handshake_jwt(&[format!("__session={}", valid(&DEV))])
         .signed_by_other_key()
         .sign();
@@ -530,14 +530,14 @@ fn development_handshake_jwt_with_an_invalid_signature_is_fatal() {
         .cookie("__clerk_db_jwt", DEV_BROWSER);
     assert_eq!(
         run_with(&req, &dev(), &FakeBackend::new()),
-        Err(AuthError::Fatal(
+        Err(AuthError::BadRequest(
             "Clerk: Handshake token verification failed due to an invalid signature. If you have switched Clerk keys locally, clear your cookies and try again.".into()
         ))
     );
 }
 
 #[test]
-fn development_handshake_jwt_other_errors_are_fatal_with_the_full_message() {
+fn development_handshake_jwt_other_errors_are_bad_requests_with_the_full_message() {
     let cases = [
         (
             handshake_jwt(&[]).header("alg", "HS256").sign(),
@@ -561,7 +561,7 @@ fn development_handshake_jwt_other_errors_are_fatal_with_the_full_message() {
             .cookie("__clerk_db_jwt", DEV_BROWSER);
         assert_eq!(
             run_with(&req, &dev(), &FakeBackend::new()),
-            Err(AuthError::Fatal(message.into()))
+            Err(AuthError::BadRequest(message.into()))
         );
     }
 }
@@ -851,14 +851,17 @@ fn development_primary_answers_sync_requests() {
         run(&req, &dev()).location(),
         Some("https://shop-satellite.test/cart?__clerk_db_jwt=dvb_q&__clerk_synced=true")
     );
-    // An unparseable target fails the request.
-    match run_with(
-        &Req::document(&url("not a url")),
-        &dev(),
-        &FakeBackend::new(),
-    ) {
-        Err(AuthError::Fatal(m)) => assert!(m.starts_with("Invalid URL"), "{m}"),
-        other => panic!("expected a fatal error, got {other:?}"),
+    // An unparseable or non-http(s) target is the client's error (a gateway answers 400).
+    for target in [
+        "not a url",
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "//evil.example/x",
+    ] {
+        match run_with(&Req::document(&url(target)), &dev(), &FakeBackend::new()) {
+            Err(AuthError::BadRequest(m)) => assert_eq!(m, "Invalid URL"),
+            other => panic!("expected a bad request for {target:?}, got {other:?}"),
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 
 use super::backend;
 use super::demo;
+use super::observe::{Outcome, Record};
 use super::settings::{Origin, RequestDataFormat, Settings};
+use super::upstream::{self, PublicView};
 use crate::cache::CachingVerifier;
 use crate::downstream;
 use crate::protect::{self, Protect};
@@ -18,6 +20,9 @@ use worker::{
     console_log, event, Context, Env, Fetch, Headers, Method, Request, RequestInit,
     RequestRedirect, Response, Result,
 };
+
+/// The optional Analytics Engine dataset binding that counts decisions.
+const ANALYTICS_BINDING: &str = "CLERK_ANALYTICS";
 
 thread_local! {
     /// Verified signatures, per isolate (claims are still checked on every request).
@@ -74,24 +79,87 @@ fn respond(status: u16, extra: &[(String, String)], state: &RequestState) -> Res
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let settings = match settings(&env) {
-        Ok(s) => s,
+    let started = worker::Date::now().as_millis();
+    let url = Url::parse(&req.inner().url());
+    let mut record = Record::new(
+        req.inner().method().as_str(),
+        url.as_ref().map_or("", |u| u.pathname()),
+    );
+    let (settings, response) = match settings(&env) {
+        Ok(s) => {
+            let response = match url {
+                Some(url) => handle(req, url, &env, &s, &mut record).await,
+                None => {
+                    record.outcome = Outcome::BadRequest;
+                    text(400, "Bad Request")
+                }
+            };
+            (Some(s), response)
+        }
         Err(e) => {
+            record.outcome = Outcome::ConfigError;
             console_log!("{e}");
-            return text(500, &e);
+            (None, text(500, &e))
         }
     };
-    match handle(req, &env, &settings).await {
-        Ok(r) => Ok(r),
-        Err(e) => {
-            console_log!("clerk-edge: {e}");
-            text(500, "clerk-edge: internal error")
+    let response = response.or_else(|e| {
+        record.outcome = Outcome::InternalError;
+        console_log!("clerk-edge: {e}");
+        text(500, "clerk-edge: internal error")
+    });
+    if let Ok(r) = &response {
+        let ms = worker::Date::now().as_millis().saturating_sub(started);
+        observe(&env, settings.as_deref(), &record, r.status_code(), ms);
+    }
+    response
+}
+
+/// The request's log line and data point. A configuration error is always logged: it is the
+/// one line an operator needs.
+fn observe(env: &Env, settings: Option<&Settings>, record: &Record, status: u16, ms: u64) {
+    if settings.is_none_or(|s| s.log) {
+        console_log!("{}", record.to_json(status, ms));
+    }
+    let Ok(dataset) = js_sys::Reflect::get(env, &ANALYTICS_BINDING.into()) else {
+        return;
+    };
+    if dataset.is_undefined() {
+        return;
+    }
+    let (blobs, doubles, index) = record.data_point(status, ms);
+    let point = js_sys::Object::new();
+    let array =
+        |items: &mut dyn Iterator<Item = wasm_bindgen::JsValue>| items.collect::<js_sys::Array>();
+    let _ = js_sys::Reflect::set(
+        &point,
+        &"blobs".into(),
+        &array(&mut blobs.iter().map(|b| (*b).into())),
+    );
+    let _ = js_sys::Reflect::set(
+        &point,
+        &"doubles".into(),
+        &array(&mut doubles.iter().map(|d| (*d).into())),
+    );
+    let _ = js_sys::Reflect::set(
+        &point,
+        &"indexes".into(),
+        &array(&mut std::iter::once(index.into())),
+    );
+    // Fire and forget: a metrics failure never fails the request.
+    if let Ok(write) = js_sys::Reflect::get(&dataset, &"writeDataPoint".into()) {
+        if let Some(write) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&write) {
+            let _ = write.call1(&dataset, &point);
         }
     }
 }
 
-async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
-    let url = req.inner().url();
+async fn handle(
+    req: Request,
+    url: Url,
+    env: &Env,
+    s: &Settings,
+    record: &mut Record,
+) -> Result<Response> {
     let method = req.method().to_string();
     // Everything but Clerk's and Next's reserved headers. The public URL is `request.url`
     // (Cloudflare builds it from Host); Host and forwarded-host/proto count only when trusted.
@@ -112,8 +180,8 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
         .cloned()
         .collect();
     let parts = RequestParts {
-        method: method.clone(),
-        url: url.clone(),
+        method,
+        url: url.href(),
         headers: for_auth,
     };
     let now_ms = worker::Date::now().as_millis() as f64;
@@ -121,55 +189,57 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
     let verifier = VERIFIER.with(Rc::clone);
     let state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await {
         Ok(st) => st,
-        Err(AuthError::InvalidRequestUrl) => return text(400, "Bad Request"),
+        Err(AuthError::InvalidRequestUrl) => {
+            record.outcome = Outcome::BadRequest;
+            return text(400, "Bad Request");
+        }
+        // Input the client controls (a development handshake token, a sync target): its error.
+        Err(AuthError::BadRequest(m)) => {
+            record.outcome = Outcome::BadRequest;
+            return text(400, &m);
+        }
         Err(AuthError::Fatal(m)) => {
+            record.outcome = Outcome::InternalError;
             console_log!("clerk-edge: {m}");
             return text(500, &m);
         }
     };
+    record.authenticated(&state);
     if s.debug {
-        console_log!(
-            "clerk-edge: {} {} -> {} {}",
-            method,
-            Url::parse(&url)
-                .map(|u| u.pathname().to_string())
-                .unwrap_or_default(),
-            state.status.as_str(),
-            state.reason.as_deref().unwrap_or("")
-        );
         for d in &state.diagnostics {
             console_log!("{}", d.message());
         }
     }
     // Handshakes and development handshake resolutions redirect; the origin is not called.
     if state.location().is_some() {
+        record.outcome = Outcome::Handshake;
         return respond(307, &[], &state);
     }
-    let clerk_url = crate::request::public_url(
-        &Url::parse(&url).ok_or_else(|| worker::Error::RustError("bad url".into()))?,
-        &parts,
-    );
-    if let Some(outcome) = route_outcome(s, &parts, &state, &clerk_url) {
+    let clerk_url = crate::request::public_url(&url, &parts);
+    if let Some(outcome) = route_outcome(s, &url, &parts, &state, &clerk_url, record) {
         return outcome;
     }
-    forward(req, env, s, &inbound, &state, &clerk_url).await
+    forward(req, &url, env, s, &inbound, &state, &clerk_url, record).await
 }
 
 /// Route rules → `protect()` → the response for a request that falls short, if any.
 fn route_outcome(
     s: &Settings,
+    url: &Url,
     parts: &RequestParts,
     state: &RequestState,
     clerk_url: &Url,
+    record: &mut Record,
 ) -> Option<Result<Response>> {
-    let path = Url::parse(&parts.url)
-        .map(|u| u.pathname().to_string())
-        .unwrap_or_default();
-    let rule = match s.routes.find(&path) {
+    let rule = match s.routes.find(url.pathname()) {
         Ok(Some(rule)) => rule,
         Ok(None) => return None,
-        Err(_) => return Some(respond(400, &[], state)),
+        Err(_) => {
+            record.outcome = Outcome::BadRequest;
+            return Some(respond(400, &[], state));
+        }
     };
+    record.rule = Some(rule.source.clone());
     let params = rule.protect_params()?;
     let unauthenticated = state.status != AuthStatus::SignedIn
         || state.to_auth(true).is_none() && state.machine.is_none();
@@ -193,6 +263,13 @@ fn route_outcome(
             ],
             state,
         )
+    };
+    record.outcome = match outcome {
+        Protect::Allow => return None,
+        Protect::RedirectToSignIn => Outcome::SignInRedirect,
+        Protect::Redirect(_) => Outcome::Redirect,
+        Protect::Unauthorized { .. } => Outcome::Unauthorized,
+        Protect::NotFound => Outcome::NotFound,
     };
     Some(match outcome {
         Protect::Allow => return None,
@@ -266,13 +343,16 @@ fn request_data(s: &Settings, state: &RequestState) -> Result<Option<String>> {
     Ok(Some(sealed))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn forward(
     req: Request,
+    url: &Url,
     env: &Env,
     s: &Settings,
     inbound: &[(String, String)],
     state: &RequestState,
     clerk_url: &Url,
+    record: &mut Record,
 ) -> Result<Response> {
     let forwarded = downstream::forwarded_headers(
         state,
@@ -280,8 +360,6 @@ async fn forward(
         &s.config.secret_key,
         request_data(s, state)?,
     );
-    let url =
-        Url::parse(&req.inner().url()).ok_or_else(|| worker::Error::RustError("bad url".into()))?;
     if s.origin == Origin::Demo {
         let mut seen: Vec<(String, String)> = inbound.to_vec();
         seen.extend(forwarded.iter().cloned());
@@ -299,15 +377,18 @@ async fn forward(
                 .with_headers(headers),
         );
     }
+    let host = clerk_url.host();
+    let client_ip = req.headers().get("cf-connecting-ip")?;
+    let view = PublicView {
+        host: &host,
+        scheme: clerk_url.scheme(),
+        client_ip: client_ip.as_deref(),
+    };
     let headers = Headers::new();
-    append_all(&headers, inbound)?;
-    if !inbound.iter().any(|(k, _)| k == "x-forwarded-host") {
-        headers.set("x-forwarded-host", &clerk_url.host())?;
-        headers.set("x-forwarded-proto", clerk_url.scheme())?;
-    }
-    for (k, v) in &forwarded {
-        headers.set(k, v)?;
-    }
+    append_all(
+        &headers,
+        &upstream::origin_headers(inbound, &forwarded, &view, s.trust_forwarded_headers),
+    )?;
     let method = req.method();
     let mut init = RequestInit::new();
     init.with_method(method.clone())
@@ -338,6 +419,7 @@ async fn forward(
         Ok(r) => r,
         Err(e) => {
             console_log!("clerk-edge: origin request failed: {e}");
+            record.outcome = Outcome::OriginUnreachable;
             return respond(502, &[], state);
         }
     };

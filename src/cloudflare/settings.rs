@@ -32,6 +32,8 @@ pub struct Settings {
     pub routes: RouteRules,
     pub origin: Origin,
     pub debug: bool,
+    /// `CLERK_LOG`: one structured JSON line per request (default), or none.
+    pub log: bool,
     pub trust_forwarded_headers: bool,
     pub api_url: String,
     pub encryption: Option<(RequestDataFormat, String, Option<GcmKey>)>,
@@ -73,6 +75,35 @@ fn truthy(v: &Option<String>) -> bool {
             .as_deref(),
         Some("true" | "1" | "yes")
     )
+}
+
+/// A URL setting checked at start-up, so that a typo is one clear error instead of a 500 on
+/// the first request that needs it. `relative`: a path starting with `/` is also accepted.
+fn check_url(
+    setting: &'static str,
+    value: Option<&str>,
+    relative: bool,
+) -> Result<(), SettingError> {
+    let Some(v) = value else { return Ok(()) };
+    let absolute =
+        crate::url::Url::parse(v).is_some_and(|u| u.is_special() && !u.host().is_empty());
+    let path = relative
+        && v.starts_with('/')
+        && !v.starts_with("//")
+        && crate::url::Url::parse("https://base.invalid/")
+            .and_then(|b| b.join(v))
+            .is_some();
+    if absolute || path {
+        return Ok(());
+    }
+    Err(SettingError {
+        setting,
+        message: if relative {
+            "must be a path starting with / or an absolute http(s) URL".into()
+        } else {
+            "must be an absolute http(s) URL".into()
+        },
+    })
 }
 
 fn option_setting(option: &str) -> &'static str {
@@ -145,6 +176,42 @@ impl Settings {
         };
         let config =
             Config::new(options.clone()).map_err(|e| err(option_setting(e.option), e.message))?;
+        // A satellite's sign-in page is on its primary domain: only an absolute URL can say so.
+        let satellite = config.is_satellite;
+        check_url(
+            "CLERK_SIGN_IN_URL",
+            config.sign_in_url.as_deref(),
+            !satellite,
+        )?;
+        check_url(
+            "CLERK_SIGN_UP_URL",
+            config.sign_up_url.as_deref(),
+            !satellite,
+        )?;
+        check_url("CLERK_PROXY_URL", config.proxy_url.as_deref(), true)?;
+        let api_url = get("CLERK_API_URL");
+        check_url("CLERK_API_URL", api_url.as_deref(), false)?;
+        if let Some(d) = &config.domain {
+            let host = d.split_once("://").map_or(d.as_str(), |(_, h)| h);
+            if crate::url::Url::parse(&format!("https://{host}"))
+                .is_none_or(|u| u.host() != host.to_ascii_lowercase())
+            {
+                return Err(err(
+                    "CLERK_DOMAIN",
+                    "must be a host name such as satellite.example.com".into(),
+                ));
+            }
+        }
+        let log = match get("CLERK_LOG").as_deref() {
+            None | Some("json") => true,
+            Some("off") => false,
+            Some(_) => {
+                return Err(err(
+                    "CLERK_LOG",
+                    "must be \"json\" (default) or \"off\"".into(),
+                ))
+            }
+        };
         let routes = RouteRules::parse(&get("CLERK_ROUTES").unwrap_or_default())
             .map_err(|m| err("CLERK_ROUTES", m))?;
         let origin = match get("ORIGIN_URL") {
@@ -201,12 +268,13 @@ impl Settings {
             data.insert("isSatellite".into(), json!(true));
         }
         Ok(Settings {
-            api_url: get("CLERK_API_URL")
+            api_url: api_url
                 .unwrap_or_else(|| crate::keys::api_url_for(&config.key.frontend_api).to_string()),
             config,
             routes,
             origin,
             debug: truthy(&get("CLERK_DEBUG")),
+            log,
             trust_forwarded_headers: truthy(&get("CLERK_TRUST_FORWARDED_HEADERS")),
             encryption,
             request_data: Value::Object(data),
@@ -309,6 +377,60 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(e.setting, "CLERK_ROUTES");
+    }
+
+    fn setting_error(extra: &[(&str, &str)]) -> Option<SettingError> {
+        let mut pairs = vec![
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "sk_live_x"),
+            ("ORIGIN_URL", "demo"),
+        ];
+        pairs.extend_from_slice(extra);
+        Settings::from_env(env(&pairs), false).err()
+    }
+
+    #[test]
+    fn url_settings_are_checked_at_start_up() {
+        let bad = [
+            ("CLERK_SIGN_IN_URL", "https://"),
+            ("CLERK_SIGN_IN_URL", "javascript:alert(1)"),
+            ("CLERK_SIGN_IN_URL", "//evil.example/sign-in"),
+            ("CLERK_SIGN_IN_URL", "sign-in"),
+            ("CLERK_SIGN_UP_URL", "https://[::1"),
+            ("CLERK_PROXY_URL", "ftp://proxy.example.com"),
+            ("CLERK_API_URL", "/v1"),
+            ("CLERK_API_URL", "api.clerk.com"),
+            ("CLERK_DOMAIN", "satellite.example.com/path"),
+            ("CLERK_DOMAIN", "bad host"),
+            ("CLERK_LOG", "verbose"),
+        ];
+        for (name, value) in bad {
+            let e = setting_error(&[(name, value)]).unwrap_or_else(|| panic!("{name}={value}"));
+            assert_eq!(e.setting, name, "{name}={value}");
+            assert!(!e.to_string().contains(value), "{e}");
+        }
+        let good = [
+            ("CLERK_SIGN_IN_URL", "/sign-in"),
+            ("CLERK_SIGN_IN_URL", "https://accounts.example.com/sign-in"),
+            ("CLERK_SIGN_UP_URL", "/sign-up?x=1"),
+            ("CLERK_PROXY_URL", "/__clerk"),
+            ("CLERK_PROXY_URL", "https://app.example.com/__clerk"),
+            ("CLERK_API_URL", "http://127.0.0.1:8080"),
+            ("CLERK_DOMAIN", "satellite.example.com"),
+            ("CLERK_DOMAIN", "https://satellite.example.com"),
+            ("CLERK_LOG", "off"),
+        ];
+        for (name, value) in good {
+            assert_eq!(setting_error(&[(name, value)]), None, "{name}={value}");
+        }
+        // A satellite's sign-in page lives on the primary: a bare path cannot say where.
+        let e = setting_error(&[
+            ("CLERK_IS_SATELLITE", "true"),
+            ("CLERK_DOMAIN", "satellite.example.com"),
+            ("CLERK_SIGN_IN_URL", "/sign-in"),
+        ])
+        .unwrap();
+        assert_eq!(e.setting, "CLERK_SIGN_IN_URL");
     }
 
     #[test]
