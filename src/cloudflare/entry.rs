@@ -1,5 +1,6 @@
 //! The `fetch` entry: strip spoofable headers, authenticate, enforce route rules, proxy.
 
+use super::api_cors;
 use super::backend;
 use super::demo;
 use super::settings::{Origin, RequestDataFormat, Settings};
@@ -81,8 +82,21 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             return text(500, &e);
         }
     };
+    // Preflights carry no credentials: never authenticated, never gated by a rule.
+    if api_cors::is_preflight(&req) {
+        return api_cors::preflight(req, &env, &settings)
+            .await
+            .or_else(|e| {
+                console_log!("clerk-edge: {e}");
+                text(500, "clerk-edge: internal error")
+            });
+    }
+    let origin = match settings.cors {
+        Some(_) => req.headers().get("origin").ok().flatten(),
+        None => None,
+    };
     match handle(req, &env, &settings).await {
-        Ok(r) => Ok(r),
+        Ok(r) => api_cors::with_cors(r, settings.cors.as_ref(), origin.as_deref()),
         Err(e) => {
             console_log!("clerk-edge: {e}");
             text(500, "clerk-edge: internal error")
@@ -111,11 +125,15 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
         })
         .cloned()
         .collect();
-    let parts = RequestParts {
+    let mut parts = RequestParts {
         method: method.clone(),
         url: url.clone(),
         headers: for_auth,
     };
+    let api_route = Url::parse(&url).and_then(|u| api_cors::route(s, u.pathname()));
+    if api_route.is_some() {
+        crate::api_mode::auth_input(&mut parts.headers);
+    }
     let now_ms = worker::Date::now().as_millis() as f64;
     let backend = backend::backend(&s.api_url, &s.config.secret_key, now_ms);
     let verifier = VERIFIER.with(Rc::clone);
@@ -140,6 +158,9 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
         for d in &state.diagnostics {
             console_log!("{}", d.message());
         }
+    }
+    if let Some(route) = api_route {
+        return api_cors::answer(req, env, s, &inbound, state, route, &parts).await;
     }
     // Handshakes and development handshake resolutions redirect; the origin is not called.
     if state.location().is_some() {
@@ -266,7 +287,7 @@ fn request_data(s: &Settings, state: &RequestState) -> Result<Option<String>> {
     Ok(Some(sealed))
 }
 
-async fn forward(
+pub(super) async fn forward(
     req: Request,
     env: &Env,
     s: &Settings,
