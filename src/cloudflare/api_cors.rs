@@ -31,32 +31,23 @@ pub(super) fn route<'s>(
     }
 }
 
-/// API mode after authentication: the origin, or the Worker's JSON answer.
-pub(super) async fn answer(
-    req: Request,
-    env: &Env,
-    s: &Settings,
-    inbound: &[(String, String)],
-    mut state: RequestState,
+/// API mode after authentication, on a state already [`api_mode::sanitize`]d: `None` to go
+/// to the origin, else the Worker's JSON answer.
+pub(super) fn answer(
+    state: &RequestState,
     route: std::result::Result<Option<&Rule>, MalformedUrl>,
     parts: &RequestParts,
-) -> Result<Response> {
-    api_mode::sanitize(&mut state);
+) -> Option<Result<Response>> {
     let Ok(rule) = route else {
-        return json(400, None, "{\"error\":\"bad_request\"}", &state);
+        return Some(json(400, None, "{\"error\":\"bad_request\"}", state));
     };
-    match api_mode::decide(&state, rule, parts) {
-        ApiDecision::Forward => {
-            let url =
-                Url::parse(&parts.url).ok_or_else(|| worker::Error::RustError("bad url".into()))?;
-            let clerk_url = crate::request::public_url(&url, parts);
-            super::entry::forward(req, env, s, inbound, &state, &clerk_url).await
-        }
+    match api_mode::decide(state, rule, parts) {
+        ApiDecision::Forward => None,
         ApiDecision::Respond(ApiResponse {
             status,
             www_authenticate,
             body,
-        }) => json(status, www_authenticate.as_deref(), &body, &state),
+        }) => Some(json(status, www_authenticate.as_deref(), &body, state)),
     }
 }
 

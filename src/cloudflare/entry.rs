@@ -137,7 +137,8 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
     let now_ms = worker::Date::now().as_millis() as f64;
     let backend = backend::backend(&s.api_url, &s.config.secret_key, now_ms);
     let verifier = VERIFIER.with(Rc::clone);
-    let state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await {
+    let mut state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await
+    {
         Ok(st) => st,
         Err(AuthError::InvalidRequestUrl) => return text(400, "Bad Request"),
         Err(AuthError::Fatal(m)) => {
@@ -159,8 +160,8 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
             console_log!("{}", d.message());
         }
     }
-    if let Some(route) = api_route {
-        return api_cors::answer(req, env, s, &inbound, state, route, &parts).await;
+    if api_route.is_some() {
+        crate::api_mode::sanitize(&mut state);
     }
     // Handshakes and development handshake resolutions redirect; the origin is not called.
     if state.location().is_some() {
@@ -170,7 +171,11 @@ async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
         &Url::parse(&url).ok_or_else(|| worker::Error::RustError("bad url".into()))?,
         &parts,
     );
-    if let Some(outcome) = route_outcome(s, &parts, &state, &clerk_url) {
+    let outcome = match api_route {
+        Some(route) => api_cors::answer(&state, route, &parts),
+        None => route_outcome(s, &parts, &state, &clerk_url),
+    };
+    if let Some(outcome) = outcome {
         return outcome;
     }
     forward(req, env, s, &inbound, &state, &clerk_url).await
@@ -287,7 +292,7 @@ fn request_data(s: &Settings, state: &RequestState) -> Result<Option<String>> {
     Ok(Some(sealed))
 }
 
-pub(super) async fn forward(
+async fn forward(
     req: Request,
     env: &Env,
     s: &Settings,
