@@ -72,12 +72,16 @@ fn json(
 
 /// A CORS preflight (`OPTIONS` + `Access-Control-Request-Method`)?
 pub(super) fn is_preflight(req: &Request) -> bool {
-    let acrm = req
-        .headers()
-        .get("access-control-request-method")
-        .ok()
-        .flatten();
-    cors::is_preflight(req.method().as_ref(), acrm.as_deref())
+    // The method first: every request passes here, and only OPTIONS needs the header.
+    req.method() == worker::Method::Options
+        && cors::is_preflight(
+            "OPTIONS",
+            req.headers()
+                .get("access-control-request-method")
+                .ok()
+                .flatten()
+                .as_deref(),
+        )
 }
 
 /// A preflight is never authenticated and never meets a route rule: the Worker answers it from
