@@ -111,7 +111,7 @@ pub(super) async fn preflight(req: Request, env: &Env, s: &Settings) -> Result<R
     init.with_method(req.method())
         .with_headers(headers)
         .with_redirect(RequestRedirect::Manual);
-    match &s.origin {
+    let sent = match &s.origin {
         Origin::Url(base) => {
             let target = format!("{base}{}{}", url.pathname(), url.search());
             Fetch::Request(Request::new_with_init(&target, &init)?)
@@ -123,8 +123,13 @@ pub(super) async fn preflight(req: Request, env: &Env, s: &Settings) -> Result<R
             env.service("ORIGIN")?.fetch_request(upstream).await
         }
         // The demo origin has no CORS of its own.
-        Origin::Demo => Ok(Response::empty()?.with_status(204)),
-    }
+        Origin::Demo => return Ok(Response::empty()?.with_status(204)),
+    };
+    // As for any proxied request: an unreachable origin is a 502, not our 500.
+    sent.or_else(|e| {
+        worker::console_log!("clerk-edge: origin request failed: {e}");
+        Ok(Response::ok("Bad Gateway")?.with_status(502))
+    })
 }
 
 /// Adds the policy's headers to a real response (the origin's or the Worker's own): the

@@ -355,6 +355,18 @@ mod tests {
             .setting,
             "CLERK_CORS_ALLOWED_ORIGINS"
         );
+        let mut all = base.to_vec();
+        all.extend_from_slice(&[
+            ("CLERK_API_MODE", "true"),
+            ("CLERK_ROUTES", "/(.*) signed-in unauthenticated=403"),
+            ("CLERK_CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CLERK_CORS_ALLOW_CREDENTIALS", "true"),
+        ]);
+        let s = Settings::from_env(env(&all), false).unwrap();
+        assert!(s.api_mode);
+        assert!(s.cors.is_some());
+        let s = Settings::from_env(env(&base), false).unwrap();
+        assert!(!s.api_mode && s.cors.is_none());
     }
 
     #[test]

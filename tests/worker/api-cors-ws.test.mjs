@@ -211,6 +211,13 @@ test('without a CORS policy a preflight goes to the origin untouched: no auth, n
   assert.equal(last().headers['access-control-request-method'], 'DELETE');
   assert.equal(last().headers.origin, SPA);
   assert.equal(last().headers['x-clerk-auth-status'], undefined);
+  const dead = worker({ CLERK_PUBLISHABLE_KEY: PK, CLERK_SECRET_KEY: SECRET, CLERK_JWT_KEY: PEM, ORIGIN_URL: 'http://127.0.0.1:9' });
+  try {
+    const down = await call(dead, '/x', { method: 'OPTIONS', headers: { origin: SPA, 'access-control-request-method': 'GET' } });
+    assert.equal(down.status, 502, 'an unreachable origin is a 502, as for any proxied request');
+  } finally {
+    await dead.dispose();
+  }
   // Not a preflight (no Access-Control-Request-Method): an ordinary request under the rules.
   assert.equal((await call(global, '/private/x', { method: 'OPTIONS', headers: { origin: SPA } })).status, 403);
 });
