@@ -16,12 +16,14 @@
     )
 )]
 
+pub mod api_mode;
 pub mod auth;
 pub mod base64;
 pub mod cache;
 pub mod cloudflare;
 pub mod config;
 pub mod cookies;
+pub mod cors;
 pub mod date;
 pub mod downstream;
 pub mod flow;

@@ -11,7 +11,9 @@
 //! ```
 //! Requirements: `public`, `signed-in`, `role=`, `permission=`, `feature=`, `plan=`,
 //! `reverification=` (several are ANDed, like `has()`). Options: `unauthenticated=` and
-//! `unauthorized=` with `404`, `401`, `sign-in` (unauthenticated only) or a URL.
+//! `unauthorized=` with `404`, `401`, `sign-in` (unauthenticated only) or a URL; `api` makes
+//! the rule an API route (see [`crate::api_mode`]: no handshake, no redirect, no Set-Cookie),
+//! where `403` is also a fallback and `sign-in`/URLs are not.
 
 use crate::auth::HasParams;
 use crate::pattern::{normalize_route_path, route_matcher_error, MalformedUrl, PatternSet};
@@ -23,6 +25,8 @@ use serde_json::Value;
 pub enum Fallback {
     NotFound,
     Unauthorized,
+    /// 403: API routes only.
+    Forbidden,
     SignIn,
     Url(String),
 }
@@ -36,6 +40,8 @@ pub struct Rule {
     pub has: Option<HasParams>,
     pub on_unauthenticated: Option<Fallback>,
     pub on_unauthorized: Option<Fallback>,
+    /// `api`: an API route (JSON answers, never a redirect or a cookie).
+    pub api: bool,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +53,7 @@ fn fallback(v: &str, allow_sign_in: bool) -> Option<Fallback> {
     Some(match v {
         "404" => Fallback::NotFound,
         "401" => Fallback::Unauthorized,
+        "403" => Fallback::Forbidden,
         "sign-in" if allow_sign_in => Fallback::SignIn,
         u if u.starts_with('/') || u.starts_with("https://") || u.starts_with("http://") => {
             Fallback::Url(u.to_string())
@@ -81,13 +88,19 @@ impl RouteRules {
                 has: None,
                 on_unauthenticated: None,
                 on_unauthorized: None,
+                api: false,
             };
             let mut requirement = false;
+            // Collected over the whole line: the option words below `continue` past it.
+            let mut has = HasParams::default();
             for w in words {
                 let (k, v) = w.split_once('=').unwrap_or((w, ""));
-                let mut has = rule.has.take().unwrap_or_default();
                 match (k, v) {
                     ("public", "") => rule.public = true,
+                    ("api", "") => {
+                        rule.api = true;
+                        continue;
+                    }
                     ("signed-in", "") => {}
                     ("role", v) if !v.is_empty() => has.role = Some(Value::String(v.into())),
                     ("permission", v) if !v.is_empty() => has.permission = Some(Value::String(v.into())),
@@ -96,22 +109,22 @@ impl RouteRules {
                     ("reverification", v) if !v.is_empty() => has.reverification = Some(Value::String(v.into())),
                     ("unauthenticated", v) => {
                         rule.on_unauthenticated = Some(fallback(v, true).ok_or_else(|| {
-                            at(format!("unauthenticated={v}: expected 404, 401, sign-in or a URL"))
+                            at(format!("unauthenticated={v}: expected 404, 401, 403, sign-in or a URL"))
                         })?);
                         continue;
                     }
                     ("unauthorized", v) => {
                         rule.on_unauthorized = Some(fallback(v, false).ok_or_else(|| {
-                            at(format!("unauthorized={v}: expected 404, 401 or a URL"))
+                            at(format!("unauthorized={v}: expected 404, 401, 403 or a URL"))
                         })?);
                         continue;
                     }
-                    _ => return Err(at(format!("unknown word \"{w}\" (expected public, signed-in, role=, permission=, feature=, plan=, reverification=, unauthenticated=, unauthorized=)"))),
+                    _ => return Err(at(format!("unknown word \"{w}\" (expected public, signed-in, role=, permission=, feature=, plan=, reverification=, api, unauthenticated=, unauthorized=)"))),
                 }
                 requirement = true;
-                if has != HasParams::default() {
-                    rule.has = Some(has);
-                }
+            }
+            if has != HasParams::default() {
+                rule.has = Some(has);
             }
             if !requirement {
                 return Err(at("no requirement (public, signed-in, role=… )".into()));
@@ -132,6 +145,36 @@ impl RouteRules {
 
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// Whether any rule is an API route (so the Worker must look the rule up before it
+    /// authenticates).
+    pub fn has_api_rules(&self) -> bool {
+        self.rules.iter().any(|r| r.api)
+    }
+
+    /// Fallbacks that do not fit the route kind: API routes never redirect (`sign-in`, URLs),
+    /// and `403` exists only on API routes. `all_api` is the global API mode.
+    pub fn check_api(&self, all_api: bool) -> Result<(), String> {
+        for rule in &self.rules {
+            let api = all_api || rule.api;
+            for (name, f) in [
+                ("unauthenticated", &rule.on_unauthenticated),
+                ("unauthorized", &rule.on_unauthorized),
+            ] {
+                let bad = match f {
+                    Some(Fallback::SignIn | Fallback::Url(_)) if api => {
+                        "API routes never redirect: use 404, 403 or 401"
+                    }
+                    Some(Fallback::Forbidden) if !api => {
+                        "403 is for API routes: add `api` to the rule (or set CLERK_API_MODE=true)"
+                    }
+                    _ => continue,
+                };
+                return Err(format!("route rule \"{}\": {name}=: {bad}", rule.source));
+            }
+        }
+        Ok(())
     }
 
     /// The first rule matching `pathname` (normalised like `createRouteMatcher`: decoded once,
@@ -173,7 +216,8 @@ impl Rule {
         };
         match (over, outcome) {
             (_, Protect::Allow) => Protect::Allow,
-            (Some(Fallback::NotFound), _) => Protect::NotFound,
+            // 403 is API-only (`check_api`); fail closed should one get here.
+            (Some(Fallback::NotFound | Fallback::Forbidden), _) => Protect::NotFound,
             (Some(Fallback::Unauthorized), _) => Protect::Unauthorized {
                 www_authenticate: false,
             },
@@ -236,7 +280,7 @@ mod tests {
     fn errors_name_the_line() {
         assert_eq!(
             RouteRules::parse("/a public\n/b role").unwrap_err(),
-            "route rule on line 2: unknown word \"role\" (expected public, signed-in, role=, permission=, feature=, plan=, reverification=, unauthenticated=, unauthorized=)"
+            "route rule on line 2: unknown word \"role\" (expected public, signed-in, role=, permission=, feature=, plan=, reverification=, api, unauthenticated=, unauthorized=)"
         );
         assert!(RouteRules::parse("/a")
             .unwrap_err()
@@ -247,5 +291,59 @@ mod tests {
         assert!(RouteRules::parse("/a public unauthorized=404").is_err());
         assert!(RouteRules::parse("/a signed-in unauthorized=sign-in").is_err());
         assert!(RouteRules::parse("").unwrap().is_empty());
+        assert!(RouteRules::parse("/a api")
+            .unwrap_err()
+            .contains("line 1: no requirement"));
+    }
+
+    #[test]
+    fn requirements_survive_the_option_words_after_them() {
+        // A fallback or `api` after `role=` once dropped the role: the rule then allowed any
+        // signed-in user.
+        for line in [
+            "/admin(.*) role=org:admin unauthorized=401",
+            "/admin(.*) role=org:admin unauthenticated=404 permission=org:x:read",
+            "/admin(.*) role=org:admin api",
+        ] {
+            let r = RouteRules::parse(line).unwrap();
+            let has = r.find("/admin").unwrap().unwrap().has.clone().unwrap();
+            assert_eq!(has.role, Some(Value::String("org:admin".into())), "{line}");
+        }
+    }
+
+    #[test]
+    fn api_rules_and_their_fallbacks() {
+        let r = RouteRules::parse(
+            "/api(.*) signed-in api unauthenticated=403 unauthorized=401\n/hooks(.*) public api\n/(.*) signed-in",
+        )
+        .unwrap();
+        assert!(r.has_api_rules());
+        let api = r.find("/api/x").unwrap().unwrap();
+        assert!(api.api);
+        assert_eq!(api.on_unauthenticated, Some(Fallback::Forbidden));
+        assert_eq!(api.on_unauthorized, Some(Fallback::Unauthorized));
+        assert!(r.find("/hooks").unwrap().unwrap().api);
+        assert!(!r.find("/page").unwrap().unwrap().api);
+        assert_eq!(r.check_api(false), Ok(()));
+        assert_eq!(r.check_api(true), Ok(()));
+        assert!(!RouteRules::parse("/a signed-in").unwrap().has_api_rules());
+
+        let redirecting = RouteRules::parse("/a signed-in api unauthenticated=sign-in").unwrap();
+        assert_eq!(
+            redirecting.check_api(false).unwrap_err(),
+            "route rule \"/a signed-in api unauthenticated=sign-in\": unauthenticated=: API routes never redirect: use 404, 403 or 401"
+        );
+        let url = RouteRules::parse("/a role=x unauthorized=/nope").unwrap();
+        assert_eq!(url.check_api(false), Ok(()));
+        assert!(url
+            .check_api(true)
+            .unwrap_err()
+            .contains("unauthorized=: API routes never redirect"));
+        let forbidden = RouteRules::parse("/a signed-in unauthenticated=403").unwrap();
+        assert!(forbidden
+            .check_api(false)
+            .unwrap_err()
+            .contains("403 is for API routes"));
+        assert_eq!(forbidden.check_api(true), Ok(()));
     }
 }

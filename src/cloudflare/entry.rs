@@ -1,5 +1,6 @@
 //! The `fetch` entry: strip spoofable headers, authenticate, enforce route rules, proxy.
 
+use super::api_cors;
 use super::backend;
 use super::demo;
 use super::observe::{Outcome, Record};
@@ -88,7 +89,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let (settings, response) = match settings(&env) {
         Ok(s) => {
             let response = match url {
-                Some(url) => handle(req, url, &env, &s, &mut record).await,
+                Some(url) => dispatch(req, url, &env, &s, &mut record).await,
                 None => {
                     record.outcome = Outcome::BadRequest;
                     text(400, "Bad Request")
@@ -153,6 +154,27 @@ fn observe(env: &Env, settings: Option<&Settings>, record: &Record, status: u16,
     }
 }
 
+/// CORS around the authenticated path: a preflight carries no credentials, so it is never
+/// authenticated nor gated by a rule; the policy's headers go on every real response.
+async fn dispatch(
+    req: Request,
+    url: Url,
+    env: &Env,
+    s: &Settings,
+    record: &mut Record,
+) -> Result<Response> {
+    if api_cors::is_preflight(&req) {
+        record.outcome = Outcome::Preflight;
+        return api_cors::preflight(req, env, s).await;
+    }
+    let origin = match s.cors {
+        Some(_) => req.headers().get("origin").ok().flatten(),
+        None => None,
+    };
+    let response = handle(req, url, env, s, record).await?;
+    api_cors::with_cors(response, s.cors.as_ref(), origin.as_deref())
+}
+
 async fn handle(
     req: Request,
     url: Url,
@@ -179,15 +201,20 @@ async fn handle(
         })
         .cloned()
         .collect();
-    let parts = RequestParts {
+    let mut parts = RequestParts {
         method,
         url: url.href(),
         headers: for_auth,
     };
+    let api_route = api_cors::route(s, url.pathname());
+    if api_route.is_some() {
+        crate::api_mode::auth_input(&mut parts.headers);
+    }
     let now_ms = worker::Date::now().as_millis() as f64;
     let backend = backend::backend(&s.api_url, &s.config.secret_key, now_ms);
     let verifier = VERIFIER.with(Rc::clone);
-    let state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await {
+    let mut state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await
+    {
         Ok(st) => st,
         Err(AuthError::InvalidRequestUrl) => {
             record.outcome = Outcome::BadRequest;
@@ -210,13 +237,29 @@ async fn handle(
             console_log!("{}", d.message());
         }
     }
+    if api_route.is_some() {
+        crate::api_mode::sanitize(&mut state);
+    }
     // Handshakes and development handshake resolutions redirect; the origin is not called.
     if state.location().is_some() {
         record.outcome = Outcome::Handshake;
         return respond(307, &[], &state);
     }
     let clerk_url = crate::request::public_url(&url, &parts);
-    if let Some(outcome) = route_outcome(s, &url, &parts, &state, &clerk_url, record) {
+    let outcome = match api_route {
+        Some(route) => {
+            if let Ok(Some(rule)) = &route {
+                record.rule = Some(rule.source.clone());
+            }
+            let answer = api_cors::answer(&state, route, &parts);
+            if let Some(Ok(r)) = &answer {
+                record.outcome = Outcome::refused(r.status_code());
+            }
+            answer
+        }
+        None => route_outcome(s, &url, &parts, &state, &clerk_url, record),
+    };
+    if let Some(outcome) = outcome {
         return outcome;
     }
     forward(req, &url, env, s, &inbound, &state, &clerk_url, record).await

@@ -4,6 +4,8 @@
 pub mod settings;
 
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
+mod api_cors;
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod backend;
 pub mod demo;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]

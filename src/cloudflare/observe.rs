@@ -23,7 +23,11 @@ pub enum Outcome {
     /// A route rule's own redirect URL.
     Redirect,
     Unauthorized,
+    /// API mode's `403` fallback.
+    Forbidden,
     NotFound,
+    /// A CORS preflight: answered from the policy or passed to the origin, never authenticated.
+    Preflight,
     /// A request the Worker refuses to interpret (malformed URL, client-controlled bad input).
     BadRequest,
     /// The origin could not be reached (502).
@@ -42,11 +46,25 @@ impl Outcome {
             Outcome::SignInRedirect => "sign-in-redirect",
             Outcome::Redirect => "redirect",
             Outcome::Unauthorized => "unauthorized",
+            Outcome::Forbidden => "forbidden",
             Outcome::NotFound => "not-found",
+            Outcome::Preflight => "preflight",
             Outcome::BadRequest => "bad-request",
             Outcome::OriginUnreachable => "origin-unreachable",
             Outcome::ConfigError => "config-error",
             Outcome::InternalError => "internal-error",
+        }
+    }
+}
+
+impl Outcome {
+    /// The outcome of a request the Worker refused with `status` (API mode's JSON answers).
+    pub fn refused(status: u16) -> Outcome {
+        match status {
+            400 => Outcome::BadRequest,
+            401 => Outcome::Unauthorized,
+            403 => Outcome::Forbidden,
+            _ => Outcome::NotFound,
         }
     }
 }

@@ -39,6 +39,10 @@ pub struct Settings {
     pub encryption: Option<(RequestDataFormat, String, Option<GcmKey>)>,
     /// Public options forwarded to the origin in `x-clerk-request-data`.
     pub request_data: Value,
+    /// `CLERK_API_MODE=true`: every route is an API route (`crate::api_mode`).
+    pub api_mode: bool,
+    /// `CLERK_CORS_*`: the Worker answers preflights and adds CORS headers itself.
+    pub cors: Option<crate::cors::CorsPolicy>,
 }
 
 /// A configuration error: the setting and Clerk's (or our) message.
@@ -214,6 +218,16 @@ impl Settings {
         };
         let routes = RouteRules::parse(&get("CLERK_ROUTES").unwrap_or_default())
             .map_err(|m| err("CLERK_ROUTES", m))?;
+        let api_mode = match get("CLERK_API_MODE").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(err("CLERK_API_MODE", "must be true or false".into())),
+        };
+        routes
+            .check_api(api_mode)
+            .map_err(|m| err("CLERK_ROUTES", m))?;
+        let cors =
+            crate::cors::CorsPolicy::from_env(&get).map_err(|e| err(e.setting, e.message))?;
         let origin = match get("ORIGIN_URL") {
             Some(u) if u == "demo" => Origin::Demo,
             Some(u) => {
@@ -278,6 +292,8 @@ impl Settings {
             trust_forwarded_headers: truthy(&get("CLERK_TRUST_FORWARDED_HEADERS")),
             encryption,
             request_data: Value::Object(data),
+            api_mode,
+            cors,
         })
     }
 }
@@ -377,6 +393,48 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(e.setting, "CLERK_ROUTES");
+        let base = [
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "sk_live_x"),
+            ("ORIGIN_URL", "demo"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut all = base.to_vec();
+            all.extend_from_slice(extra);
+            Settings::from_env(env(&all), false).err().unwrap()
+        };
+        assert_eq!(
+            with(&[("CLERK_API_MODE", "yes")]).to_string(),
+            "clerk-edge configuration error in CLERK_API_MODE: must be true or false"
+        );
+        assert_eq!(
+            with(&[
+                ("CLERK_API_MODE", "true"),
+                ("CLERK_ROUTES", "/(.*) signed-in unauthenticated=sign-in")
+            ])
+            .to_string(),
+            "clerk-edge configuration error in CLERK_ROUTES: route rule \"/(.*) signed-in unauthenticated=sign-in\": unauthenticated=: API routes never redirect: use 404, 403 or 401"
+        );
+        assert_eq!(
+            with(&[
+                ("CLERK_CORS_ALLOWED_ORIGINS", "*"),
+                ("CLERK_CORS_ALLOW_CREDENTIALS", "true")
+            ])
+            .setting,
+            "CLERK_CORS_ALLOWED_ORIGINS"
+        );
+        let mut all = base.to_vec();
+        all.extend_from_slice(&[
+            ("CLERK_API_MODE", "true"),
+            ("CLERK_ROUTES", "/(.*) signed-in unauthenticated=403"),
+            ("CLERK_CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CLERK_CORS_ALLOW_CREDENTIALS", "true"),
+        ]);
+        let s = Settings::from_env(env(&all), false).unwrap();
+        assert!(s.api_mode);
+        assert!(s.cors.is_some());
+        let s = Settings::from_env(env(&base), false).unwrap();
+        assert!(!s.api_mode && s.cors.is_none());
     }
 
     fn setting_error(extra: &[(&str, &str)]) -> Option<SettingError> {
