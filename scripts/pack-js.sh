@@ -12,5 +12,6 @@ for f in clerk_edge.js clerk_edge_bg.wasm clerk_edge_bg.wasm.b64.js; do
   [ -s "js/pkg/$f" ] || { echo "pack-js: js/pkg/$f missing (scripts/build-js.sh)" >&2; exit 1; }
 done
 mkdir -p dist
+rm -f dist/clerk-edge-*.tgz
 tgz=$(npm pack ./js --pack-destination dist --silent --offline | tail -n 1)
 echo "dist/$tgz ($(wc -c < "dist/$tgz") bytes)"
