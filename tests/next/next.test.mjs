@@ -4,7 +4,8 @@
 // and served by `next start`, then exercised over HTTP. Four variants, each built once:
 //   proxy-turbopack, proxy-webpack           proxy.ts (Node.js runtime)
 //   middleware-turbopack, middleware-webpack the same file as middleware.ts (edge runtime)
-// NEXT_VARIANTS=a,b runs a subset; `clerk-<variant>` (not in the default set) builds the same app
+// NEXT_VARIANTS=a,b runs a subset, or adds nodemiddleware-turbopack / nodemiddleware-webpack
+// (middleware.ts with `runtime: 'nodejs'`); `clerk-<variant>` (not in the default set) builds the same app
 // with @clerk/nextjs's own clerkMiddleware and only measures it (the size comparison). Each variant is a copy of the app under tests/next/.apps/
 // (git-ignored; inside the repository so that both bundlers find `next` in its node_modules).
 //
@@ -37,8 +38,10 @@ const turbopackRoot = (() => {
 })();
 
 const ALL = ['proxy-turbopack', 'proxy-webpack', 'middleware-turbopack', 'middleware-webpack'];
+// Not in the default set (CI time): middleware.ts with `runtime: 'nodejs'` (Next ≥ 15.5).
+const EXTRA = ['nodemiddleware-turbopack', 'nodemiddleware-webpack'];
 const variants = (process.env.NEXT_VARIANTS || ALL.join(',')).split(',').filter(Boolean);
-for (const v of variants) if (!ALL.includes(v.replace(/^clerk-/, ''))) throw new Error(`NEXT_VARIANTS: unknown variant ${v} (known: ${ALL.join(', ')})`);
+for (const v of variants) if (![...ALL, ...EXTRA].includes(v.replace(/^clerk-/, ''))) throw new Error(`NEXT_VARIANTS: unknown variant ${v} (known: ${ALL.join(', ')})`);
 
 const FAPI = 'clerk.e2e.test';
 const publishableKey = `pk_live_${Buffer.from(`${FAPI}$`).toString('base64')}`;
@@ -140,8 +143,10 @@ function prepareApp(variant) {
     const file = `${dir}/proxy.ts`;
     writeFileSync(file, readFileSync(file, 'utf8').replace("from 'clerk-edge/server'", "from '@clerk/nextjs/server'"));
   }
-  if (kind === 'middleware') {
-    writeFileSync(`${dir}/middleware.ts`, readFileSync(`${dir}/proxy.ts`));
+  if (kind === 'middleware' || kind === 'nodemiddleware') {
+    let source = readFileSync(`${dir}/proxy.ts`, 'utf8');
+    if (kind === 'nodemiddleware') source = source.replace('export const config = {', "export const config = {\n  runtime: 'nodejs',");
+    writeFileSync(`${dir}/middleware.ts`, source);
     rmSync(`${dir}/proxy.ts`);
   }
   // The Turbopack root is where `next` is installed (a repository layout matter: the user's
@@ -172,7 +177,7 @@ function measure(dir) {
     return `edge middleware (chunks + wasm): ${raw} bytes, ${z} gzip -9`;
   }
   const nft = ['middleware.js.nft.json', 'proxy.js.nft.json'].map((f) => `${next}server/${f}`).find(existsSync);
-  if (!nft) return 'node proxy: no middleware.js.nft.json / proxy.js.nft.json found';
+  if (!nft) return 'node runtime: no middleware.js.nft.json / proxy.js.nft.json found';
   const traced = JSON.parse(readFileSync(nft, 'utf8')).files.map((f) => new URL(f, `file://${nft}`).pathname);
   let bytes = 0;
   for (const f of traced) if (existsSync(f) && statSync(f).isFile()) bytes += statSync(f).size;
@@ -185,7 +190,7 @@ function measure(dir) {
     raw += b.length;
     z += gz(b);
   }
-  return `node proxy (entry + server chunks): ${raw} bytes, ${z} gzip -9; trace ${traced.length} files, ${(bytes / 1e6).toFixed(2)} MB (${nft.slice(next.length)})`;
+  return `node runtime (entry + server chunks): ${raw} bytes, ${z} gzip -9; trace ${traced.length} files, ${(bytes / 1e6).toFixed(2)} MB (${nft.slice(next.length)})`;
 }
 
 const report = [];
