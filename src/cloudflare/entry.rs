@@ -7,6 +7,7 @@ use super::settings::{Origin, RequestDataFormat, Settings};
 use super::upstream::{self, PublicView};
 use crate::cache::CachingVerifier;
 use crate::downstream;
+use crate::path_policy::{self, PathDecision};
 use crate::protect::{self, Protect};
 use crate::redirect::{self, RedirectContext, Target};
 use crate::request::RequestParts;
@@ -153,6 +154,13 @@ fn observe(env: &Env, settings: Option<&Settings>, record: &Record, status: u16,
     }
 }
 
+/// `CLERK_ESCAPED_SLASHES = redirect`: the same request at the unescaped, normalised path.
+fn permanent_redirect(location: &str) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("location", location)?;
+    Ok(Response::ok("")?.with_status(308).with_headers(headers))
+}
+
 async fn handle(
     req: Request,
     url: Url,
@@ -160,6 +168,23 @@ async fn handle(
     s: &Settings,
     record: &mut Record,
 ) -> Result<Response> {
+    // Every decision below, and the origin, see the URL the path policy gives.
+    let url = match path_policy::decide_url(&url.href(), s.paths) {
+        PathDecision::Forward(decided) if decided == url.href() => url,
+        PathDecision::Forward(decided) => match Url::parse(&decided) {
+            Some(u) => u,
+            None => return text(400, "Bad Request"),
+        },
+        PathDecision::Redirect(location) => {
+            record.outcome = Outcome::Redirect;
+            return permanent_redirect(&location);
+        }
+        PathDecision::Refuse(why) => {
+            record.outcome = Outcome::BadRequest;
+            record.reason = Some(why.as_str().to_string());
+            return text(400, &why.body());
+        }
+    };
     let method = req.method().to_string();
     // Everything but Clerk's and Next's reserved headers. The public URL is `request.url`
     // (Cloudflare builds it from Host); Host and forwarded-host/proto count only when trusted.
