@@ -169,8 +169,9 @@ async fn handle(
     record: &mut Record,
 ) -> Result<Response> {
     // Every decision below, and the origin, see the URL the path policy gives.
-    let url = match path_policy::decide_url(&url.href(), s.paths) {
-        PathDecision::Forward(decided) if decided == url.href() => url,
+    let href = url.href();
+    let url = match path_policy::decide_url(&href, s.paths) {
+        PathDecision::Forward(decided) if decided == href => url,
         PathDecision::Forward(decided) => match Url::parse(&decided) {
             Some(u) => u,
             None => return text(400, "Bad Request"),
