@@ -279,7 +279,7 @@ pub async fn verify_token(
     let o = parse_options(&options_json)?;
     let key = match o.jwt_key.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(pem) => Some(RsaPublicKey::from_pem(pem).map_err(|e| {
+        Some(pem) => Some(crate::keyset::KeySet::parse(pem).map_err(|e| {
             js_err(&format!(
                 "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."
             ))
@@ -305,7 +305,7 @@ pub async fn verify_token(
         issuer: &issuer,
         skew_ms,
     };
-    let source = key.as_ref().map_or(KeySource::Missing, KeySource::Local);
+    let source = key.as_ref().map_or(KeySource::Missing, |k| k.source());
     let verified = match Jwt::decode(&token) {
         Ok(j) => jwt::verify_token(
             &j,
@@ -1067,8 +1067,16 @@ pub fn encrypt_request_data(plaintext: &str, key: &str) -> Result<String, JsErro
 }
 
 /// Decrypts Clerk-format request data; the plaintext must be a JSON object.
+/// Opens `x-clerk-request-data` in either format: Clerk's (`base64("Salted__"…)`, always
+/// starting `U2FsdGVkX1`) or clerk-edge's `gcm` v1 (base64url of `0x01`…, the Worker's default).
 fn decrypt_request_data(value: &str, key: &str) -> Result<Map<String, Value>, &'static str> {
-    let plain = request_data::decrypt_clerk(key, value)?;
+    let plain = if value.starts_with("U2FsdGVkX1") {
+        request_data::decrypt_clerk(key, value)?
+    } else {
+        let gcm = request_data::GcmKey::from_setting(key)
+            .map_err(|_| request_data::ENCRYPTION_KEY_INVALID)?;
+        request_data::decrypt_gcm(&gcm, value)?
+    };
     match serde_json::from_slice::<Value>(&plain) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(request_data::ENCRYPTION_KEY_INVALID),
@@ -1076,19 +1084,22 @@ fn decrypt_request_data(value: &str, key: &str) -> Result<Map<String, Value>, &'
 }
 
 /// The receiving side for origins (§5.5): `headers_json` = the request's headers as
-/// `[[name, value]…]`. Decrypts `x-clerk-request-data` (key: `encryption_key`, else
-/// `secret_key`; absent header → `{}`), then checks `x-clerk-auth-signature` with the secret
-/// key the request data carries, else `secret_key`. Throws Clerk's `encryption_key_invalid` /
-/// `auth_signature_invalid` errors. Returns `{status, reason, message, token, auth, claims,
-/// requestData}`; `auth` is the session auth object fields (signed-out when not signed in or
-/// pending).
+/// `[[name, value]…]`; `secret_keys_json` = `["sk_…", …]` (one key, or the old and new keys
+/// during a rotation). Decrypts `x-clerk-request-data` (either format; key: `encryption_key`,
+/// else each secret key; absent header → `{}`), then checks `x-clerk-auth-signature` with the
+/// secret key the request data carries, else with any of the secret keys. Throws Clerk's
+/// `encryption_key_invalid` / `auth_signature_invalid` errors. Returns `{status, reason,
+/// message, token, auth, claims, requestData}`; `auth` is the session auth object fields
+/// (signed-out when not signed in or pending).
 #[wasm_bindgen(js_name = readAuth)]
 pub fn read_auth(
     headers_json: &str,
-    secret_key: &str,
+    secret_keys_json: &str,
     encryption_key: &str,
 ) -> Result<String, JsError> {
     let headers = parse_pairs("headers", headers_json)?;
+    let secret_keys: Vec<String> = serde_json::from_str(secret_keys_json)
+        .map_err(|e| js_err(&format!("invalid secret keys JSON: {e}")))?;
     let get = |name: &str| {
         headers
             .iter()
@@ -1097,21 +1108,23 @@ pub fn read_auth(
     };
     let data = match get(downstream::REQUEST_DATA).filter(|v| !v.is_empty()) {
         None => Map::new(),
-        Some(value) => {
-            let key = if encryption_key.is_empty() {
-                secret_key
-            } else {
-                encryption_key
-            };
-            decrypt_request_data(value, key).map_err(js_err)?
+        Some(value) if !encryption_key.is_empty() => {
+            decrypt_request_data(value, encryption_key).map_err(js_err)?
         }
+        Some(value) => secret_keys
+            .iter()
+            .find_map(|k| decrypt_request_data(value, k).ok())
+            .ok_or_else(|| js_err(request_data::ENCRYPTION_KEY_INVALID))?,
     };
-    let secret = data
+    let read = match data
         .get("secretKey")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .unwrap_or(secret_key);
-    let read = downstream::read(get, secret).map_err(js_err)?;
+    {
+        Some(secret) => downstream::read(get, secret),
+        None => downstream::read(get, secret_keys.as_slice()),
+    }
+    .map_err(js_err)?;
     let (auth, claims) = match &read.session {
         Some(s) => (
             Value::Object(signed_in_object(s)),

@@ -34,6 +34,7 @@ pub mod json_out;
 pub mod jwt;
 pub mod key;
 pub mod keys;
+pub mod keyset;
 pub mod machine;
 pub mod orgsync;
 pub mod pattern;
