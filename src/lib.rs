@@ -24,6 +24,7 @@ pub mod config;
 pub mod cookies;
 pub mod date;
 pub mod downstream;
+pub mod fapi_proxy;
 pub mod flow;
 pub mod handshake;
 pub mod http_backend;

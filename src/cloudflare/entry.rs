@@ -92,6 +92,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 async fn handle(req: Request, env: &Env, s: &Settings) -> Result<Response> {
     let url = req.inner().url();
+    // The Frontend API proxy: not authenticated, no route rule.
+    if let Some(p) = s.frontend_api_proxy.as_ref().filter(|p| p.matches(&url)) {
+        return super::fapi_proxy::serve(req, &url, s, p).await;
+    }
     let method = req.method().to_string();
     // Everything but Clerk's and Next's reserved headers. The public URL is `request.url`
     // (Cloudflare builds it from Host); Host and forwarded-host/proto count only when trusted.
