@@ -332,39 +332,42 @@ async fn check_signature<V: SignatureVerifier>(
         ));
     }
     let (message, signature) = (jwt.signing_input(), jwt.signature());
-    let invalid = || TokenError::new(TokenReason::InvalidSignature, invalid, None);
-    match key {
-        Resolved::One(k) => match verifier.verify_rs256(k, message, signature).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(invalid()),
-            Err(e) => Err(failed(e)),
-        },
-        Resolved::Set(set) => {
-            let candidates = set.candidates(jwt.header_str("kid"));
-            if candidates
-                .clone()
-                .any(|k| verifier.is_known(k, message, signature))
-            {
-                return Ok(());
-            }
-            // An error with one key (it cannot be imported) is reported only when no key
-            // answered at all; otherwise a token no key verifies is an invalid signature.
-            let mut error = None;
-            let mut answered = false;
-            for k in candidates {
-                match verifier.verify_rs256(k, message, signature).await {
-                    Ok(true) => return Ok(()),
-                    Ok(false) => answered = true,
-                    Err(e) => {
-                        error.get_or_insert(e);
-                    }
-                }
-            }
-            match error {
-                Some(e) if !answered => Err(failed(e)),
-                _ => Err(invalid()),
+    let (one, set) = match key {
+        Resolved::One(k) => (Some(&**k), None),
+        Resolved::Set(set) => (None, Some(*set)),
+    };
+    let kid = jwt.header_str("kid");
+    let candidates = one
+        .into_iter()
+        .chain(set.into_iter().flat_map(|s| s.candidates(kid)));
+    if set.is_some()
+        && candidates
+            .clone()
+            .any(|k| verifier.is_known(k, message, signature))
+    {
+        return Ok(());
+    }
+    // One await for both shapes (the verify future is large). An error with one key (it
+    // cannot be imported) is reported only when no key answered: with one key, exactly Clerk's
+    // outcome; with several, a token no key verifies is an invalid signature.
+    let mut error = None;
+    let mut answered = false;
+    for k in candidates {
+        match verifier.verify_rs256(k, message, signature).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => answered = true,
+            Err(e) => {
+                error.get_or_insert(e);
             }
         }
+    }
+    match error {
+        Some(e) if !answered => Err(failed(e)),
+        _ => Err(TokenError::new(
+            TokenReason::InvalidSignature,
+            invalid,
+            None,
+        )),
     }
 }
 

@@ -8,7 +8,7 @@
 
 use crate::jwt::KeySource;
 use crate::key::{KeyError, RsaPublicKey};
-use serde::Deserialize;
+use serde_json::Value;
 
 /// One configured key; PEMs carry no `kid`.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,22 +23,6 @@ pub struct KeySet {
     keys: Vec<JwtKey>,
 }
 
-#[derive(Deserialize)]
-struct Jwks {
-    keys: Vec<Jwk>,
-}
-
-#[derive(Deserialize)]
-struct Jwk {
-    kty: Option<String>,
-    kid: Option<String>,
-    n: Option<String>,
-    e: Option<String>,
-    alg: Option<String>,
-    #[serde(rename = "use")]
-    use_: Option<String>,
-}
-
 /// At most this many keys: a rotation needs two; more is a mistake, and each one can cost a
 /// verification on a kid-less token.
 pub const MAX_KEYS: usize = 8;
@@ -51,25 +35,28 @@ impl KeySet {
         let keys = if trimmed.starts_with('{') {
             Self::parse_jwks(trimmed)?
         } else {
+            // One PEM (or a bare body): the whole text, so its errors are exactly `from_pem`'s.
             let starts: Vec<usize> = trimmed
                 .match_indices("-----BEGIN ")
                 .map(|(i, _)| i)
                 .collect();
-            if starts.len() < 2 {
-                let key = RsaPublicKey::from_pem(text).map_err(|e| e.to_string())?;
-                vec![JwtKey { kid: None, key }]
-            } else {
-                let count = starts.len();
-                let mut keys = Vec::with_capacity(count);
-                for (i, start) in starts.iter().enumerate() {
-                    let end = starts.get(i + 1).copied().unwrap_or(trimmed.len());
-                    let block = trimmed.get(*start..end).unwrap_or("");
-                    let key = RsaPublicKey::from_pem(block)
-                        .map_err(|e| format!("PEM {} of {count}: {e}", i + 1))?;
-                    keys.push(JwtKey { kid: None, key });
-                }
-                keys
+            let count = starts.len().max(1);
+            let mut keys = Vec::with_capacity(count);
+            for i in 0..count {
+                let block = match (starts.get(i), starts.get(i + 1)) {
+                    _ if count == 1 => text,
+                    (Some(&start), end) => trimmed
+                        .get(start..end.copied().unwrap_or(trimmed.len()))
+                        .unwrap_or(""),
+                    (None, _) => "",
+                };
+                let key = RsaPublicKey::from_pem(block).map_err(|e| match count {
+                    1 => e.to_string(),
+                    _ => format!("PEM {} of {count}: {e}", i + 1),
+                })?;
+                keys.push(JwtKey { kid: None, key });
             }
+            keys
         };
         if keys.len() > MAX_KEYS {
             return Err(format!(
@@ -80,34 +67,40 @@ impl KeySet {
         Ok(KeySet { keys })
     }
 
+    /// Configuration time only; a `Value` keeps the binary small (no derived deserializer).
     fn parse_jwks(json: &str) -> Result<Vec<JwtKey>, String> {
-        let jwks: Jwks = serde_json::from_str(json).map_err(|_| {
-            "it starts with \"{\" but is not a JWKS JSON object {\"keys\":[…]}".to_string()
-        })?;
-        let count = jwks.keys.len();
+        let not_jwks =
+            || "it starts with \"{\" but is not a JWKS JSON object {\"keys\":[…]}".to_string();
+        let jwks: Value = serde_json::from_str(json).map_err(|_| not_jwks())?;
+        let list = jwks
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(not_jwks)?;
+        let count = list.len();
         if count == 0 {
             return Err("its JWKS has no keys".into());
         }
         let mut keys = Vec::with_capacity(count);
-        for (i, jwk) in jwks.keys.into_iter().enumerate() {
+        for (i, jwk) in list.iter().enumerate() {
             let which = |why: String| format!("JWKS key {} of {count}: {why}", i + 1);
-            if jwk.kty.as_deref() != Some("RSA") {
+            let field = |name: &str| jwk.get(name).and_then(Value::as_str);
+            if field("kty") != Some("RSA") {
                 return Err(which(KeyError::NotRsa.to_string()));
             }
-            if jwk.alg.as_deref().is_some_and(|a| a != "RS256") {
+            if field("alg").is_some_and(|a| a != "RS256") {
                 return Err(which(
                     "its \"alg\" is not RS256 (Clerk signs session tokens with RS256)".into(),
                 ));
             }
-            if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
+            if field("use").is_some_and(|u| u != "sig") {
                 return Err(which("its \"use\" is not \"sig\"".into()));
             }
-            let (Some(n), Some(e)) = (jwk.n, jwk.e) else {
+            let (Some(n), Some(e)) = (field("n"), field("e")) else {
                 return Err(which("it lacks \"n\" or \"e\"".into()));
             };
-            let key = RsaPublicKey::from_jwk(&n, &e).map_err(|e| which(e.to_string()))?;
+            let key = RsaPublicKey::from_jwk(n, e).map_err(|e| which(e.to_string()))?;
             keys.push(JwtKey {
-                kid: jwk.kid.filter(|k| !k.is_empty()),
+                kid: field("kid").filter(|k| !k.is_empty()).map(str::to_string),
                 key,
             });
         }

@@ -81,13 +81,20 @@ function deployments() {
     async first(env) {
       serving = [await start(env)];
     },
-    /** Starts the new version, rolls out over `windowMs`, then retires the old one. */
-    async deploy(env, windowMs) {
+    /**
+     * Starts the new version, rolls out until each version has served `each` requests of the
+     * mixed traffic (bounded by time, so a stalled machine fails instead of hanging), then
+     * retires the old one once its in-flight requests are done.
+     */
+    async deploy(env, each) {
       const next = await start(env);
       const [old] = serving;
       serving = [old, next];
       const before = [old.served, next.served];
-      await new Promise((r) => setTimeout(r, windowMs));
+      const t0 = Date.now();
+      while ((old.served - before[0] < each || next.served - before[1] < each) && Date.now() - t0 < 10000) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
       serving = [next];
       rollouts.push([old.served - before[0], next.served - before[1]]);
       while (old.inflight > 0) await new Promise((r) => setTimeout(r, 5));
@@ -141,10 +148,16 @@ async function drive(steps) {
     }
   };
   const clients = Promise.all([0, 1, 2, 3].map(client));
+  // Each step holds until 50 requests have been sent in it (bounded by time as well).
+  const hold = async (n) => {
+    const [from, t0] = [sent, Date.now()];
+    while (sent - from < n && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 10));
+  };
+  await hold(50);
   for (const step of steps.slice(1)) {
-    if (step.env) await versions.deploy(step.env, 500);
+    if (step.env) await versions.deploy(step.env, 10);
     minting = step.mint;
-    await new Promise((r) => setTimeout(r, 500));
+    await hold(50);
   }
   running = false;
   await clients;
@@ -164,11 +177,11 @@ test('JWT key A → A+B → B and secret key old → new under continuous traffi
   ]);
   console.log(`rotation: ${sent} requests, ${failures.length} failed; tokens ${JSON.stringify(byKey)}; signatures old ${signedWith[OLD]}, new ${signedWith[NEW]}; rollouts (old, new) ${JSON.stringify(rollouts)}`);
   assert.deepEqual(failures.slice(0, 5), [], `${failures.length} of ${sent} requests failed`);
-  assert.ok(sent >= 200, `enough traffic to mean something (${sent} requests)`);
+  assert.ok(sent >= 300, `enough traffic to mean something (${sent} requests)`);
   assert.ok(byKey.A > 0 && byKey.B > 0, JSON.stringify(byKey));
   assert.ok(signedWith[OLD] > 0 && signedWith[NEW] > 0, `the origin saw both signers: ${JSON.stringify(signedWith)}`);
   assert.equal(rollouts.length, 3);
-  for (const [old, next] of rollouts) assert.ok(old > 0 && next > 0, `both versions served during each rollout: ${JSON.stringify(rollouts)}`);
+  for (const [old, next] of rollouts) assert.ok(old >= 10 && next >= 10, `both versions served during each rollout: ${JSON.stringify(rollouts)}`);
 });
 
 test('control: switching A → B in one step, with tokens of A in flight, does fail requests', async () => {
