@@ -70,7 +70,7 @@ pub enum PlanError {
 pub struct ProxyRequest<'a> {
     pub request_url: &'a str,
     pub headers: &'a [(String, String)],
-    /// The proxy path (`/__clerk`); empty → the default.
+    /// The proxy path (`/__clerk`; trailing slashes ignored); empty → the default.
     pub proxy_path: &'a str,
     pub publishable_key: &'a str,
     pub secret_key: &'a str,
@@ -185,9 +185,9 @@ pub fn plan(r: &ProxyRequest<'_>) -> Result<ProxyPlan, PlanError> {
     let respond = |status, code, message: &str| {
         Err(PlanError::Respond(ProxyError::new(status, code, message)))
     };
-    let proxy_path = match strip_trailing_slashes(r.proxy_path) {
+    let proxy_path = match r.proxy_path {
         "" => DEFAULT_PROXY_PATH,
-        p => p,
+        p => strip_trailing_slashes(p),
     };
     if r.publishable_key.is_empty() {
         return respond(500, "proxy_configuration_error", "Missing publishableKey. Provide it in options or set CLERK_PUBLISHABLE_KEY environment variable.");
