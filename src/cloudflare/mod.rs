@@ -10,5 +10,7 @@ mod backend;
 pub mod demo;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod entry;
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
+mod fapi_proxy;
 pub mod observe;
 pub mod upstream;
