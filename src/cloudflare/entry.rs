@@ -478,19 +478,7 @@ async fn forward(
         &headers,
         &upstream::origin_headers(inbound, &forwarded, &view, s.trust_forwarded_headers),
     )?;
-    let method = req.method();
-    let mut init = RequestInit::new();
-    init.with_method(method.clone())
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
-    if !matches!(method, Method::Get | Method::Head) {
-        // The body stream is handed over untouched: never read, never buffered.
-        let body = js_sys::Reflect::get(req.inner(), &"body".into())
-            .ok()
-            .filter(|b| !b.is_null() && !b.is_undefined());
-        init.with_body(body);
-    }
-    let sent = send_to_origin(env, s, url, &init).await;
+    let sent = send_to_origin(env, s, url, &proxied(&req, headers)).await;
     // An unreachable origin is the origin's failure, not ours: 502, with the state's headers.
     let response = match sent {
         Ok(r) => r,
@@ -531,4 +519,21 @@ pub(super) async fn send_to_origin(
             "the demo origin is not fetched".into(),
         )),
     }
+}
+
+/// A request to pass on: `req`'s method, these headers, redirects not followed, and the body
+/// stream handed over untouched (never read, never buffered).
+pub(super) fn proxied(req: &Request, headers: Headers) -> RequestInit {
+    let method = req.method();
+    let mut init = RequestInit::new();
+    init.with_method(method.clone())
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
+    if !matches!(method, Method::Get | Method::Head) {
+        let body = js_sys::Reflect::get(req.inner(), &"body".into())
+            .ok()
+            .filter(|b| !b.is_null() && !b.is_undefined());
+        init.with_body(body);
+    }
+    init
 }

@@ -3,9 +3,7 @@
 
 use crate::cloudflare::settings::Settings;
 use crate::fapi_proxy::{self, FrontendApiProxy, HeaderOp, PlanError, ProxyError, ProxyRequest};
-use worker::{
-    console_log, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response, Result,
-};
+use worker::{console_log, Fetch, Headers, Request, Response, Result};
 
 fn error(e: &ProxyError) -> Result<Response> {
     let headers = Headers::new();
@@ -43,18 +41,7 @@ pub async fn serve(
     for (k, v) in &plan.headers {
         headers.set(k, v)?;
     }
-    let method = req.method();
-    let mut init = RequestInit::new();
-    init.with_method(method.clone())
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
-    if !matches!(method, Method::Get | Method::Head) {
-        // Streamed: never read, never buffered.
-        let body = js_sys::Reflect::get(req.inner(), &"body".into())
-            .ok()
-            .filter(|b| !b.is_null() && !b.is_undefined());
-        init.with_body(body);
-    }
+    let init = super::entry::proxied(&req, headers);
     let response = match Fetch::Request(Request::new_with_init(&plan.url, &init)?)
         .send()
         .await
