@@ -38,13 +38,41 @@ interface AuthCommon {
   debug: () => Record<string, unknown>;
 }
 
+declare global {
+  /**
+   * Your own session-token claims, as with Clerk's SDK: redeclare this interface globally and
+   * `sessionClaims` is typed with its keys (Clerk's declaration merges with this one).
+   */
+  interface CustomJwtSessionClaims {}
+}
+
+/** The verified session token's claims (`sessionClaims`). */
+export type JwtPayload = {
+  iss: string;
+  sub: string;
+  sid: string;
+  nbf: number;
+  exp: number;
+  iat: number;
+  azp?: string;
+  act?: Record<string, unknown>;
+  fva?: [number, number];
+  sts?: string;
+  v?: number;
+  o?: { id: string; slg?: string; rol?: string; per?: string; fpm?: string };
+  [k: string]: unknown;
+} & CustomJwtSessionClaims;
+
+export type SessionTokenType = 'session_token';
+export type MachineTokenType = Exclude<TokenType, SessionTokenType>;
+
 export interface SignedInAuthObject extends AuthCommon {
   tokenType: 'session_token';
   isAuthenticated: true;
   userId: string;
   sessionId: string;
   sessionStatus: string | null;
-  sessionClaims: Record<string, unknown>;
+  sessionClaims: JwtPayload;
   actor: Record<string, unknown> | null | undefined;
   orgId: string | undefined;
   orgRole: string | undefined;
@@ -68,14 +96,27 @@ export interface SignedOutAuthObject extends AuthCommon {
   factorVerificationAge: null;
 }
 
-export interface MachineAuthObject extends AuthCommon {
-  tokenType: Exclude<TokenType, 'session_token'>;
-  isAuthenticated: boolean;
-  id: string | null;
-  subject: string | null;
-  scopes: string[] | null;
+export interface AuthenticatedMachineObject<T extends MachineTokenType = MachineTokenType> extends AuthCommon {
+  tokenType: T;
+  isAuthenticated: true;
+  id: string;
+  subject: string;
+  scopes: string[];
   [key: string]: unknown;
 }
+
+export interface UnauthenticatedMachineObject<T extends MachineTokenType = MachineTokenType> extends AuthCommon {
+  tokenType: T;
+  isAuthenticated: false;
+  id: null;
+  subject: null;
+  scopes: null;
+  [key: string]: unknown;
+}
+
+export type MachineAuthObject<T extends MachineTokenType = MachineTokenType> = T extends unknown
+  ? AuthenticatedMachineObject<T> | UnauthenticatedMachineObject<T>
+  : never;
 
 export interface InvalidTokenAuthObject extends AuthCommon {
   tokenType: null;
@@ -92,9 +133,22 @@ export interface SessionRedirects {
 export type SessionAuthObject = (SignedInAuthObject | SignedOutAuthObject) & SessionRedirects;
 export type AuthObject = SignedInAuthObject | SignedOutAuthObject | MachineAuthObject | InvalidTokenAuthObject;
 
-export interface AuthOptions {
-  acceptsToken?: AcceptsToken;
+/** `auth({ acceptsToken })` narrowing, as `@clerk/backend`'s InferAuthObjectFromToken(Array). */
+export type InferAuthObjectFromToken<T extends TokenType, S, M> = T extends SessionTokenType
+  ? S
+  : M & { tokenType: Exclude<T, SessionTokenType> };
+export type InferAuthObjectFromTokenArray<T extends readonly TokenType[], S, M> = SessionTokenType extends T[number]
+  ? T[number] extends SessionTokenType
+    ? S
+    : S | (M & { tokenType: Exclude<T[number], SessionTokenType> })
+  : M & { tokenType: Exclude<T[number], SessionTokenType> };
+
+export interface PendingSessionOptions {
   treatPendingAsSignedOut?: boolean;
+}
+
+export interface AuthOptions extends PendingSessionOptions {
+  acceptsToken?: AcceptsToken;
 }
 
 export interface AuthProtectOptions {
@@ -103,15 +157,30 @@ export interface AuthProtectOptions {
   token?: AcceptsToken;
 }
 
+/** `auth.protect()`: the overloads of `@clerk/nextjs`'s AuthProtect, in its order. */
 export interface AuthProtect {
-  (params?: CheckAuthorizationParams & AuthProtectOptions, options?: AuthProtectOptions): Promise<SignedInAuthObject>;
-  (predicate: (has: CheckAuthorization) => boolean, options?: AuthProtectOptions): Promise<SignedInAuthObject>;
-  (params: AuthProtectOptions & { token: Exclude<AcceptsToken, 'session_token'> }, options?: AuthProtectOptions): Promise<AuthObject>;
+  (params?: CheckAuthorizationParams & Omit<AuthProtectOptions, 'token'>, options?: AuthProtectOptions): Promise<SignedInAuthObject>;
+  (params?: (has: CheckAuthorization) => boolean, options?: AuthProtectOptions): Promise<SignedInAuthObject>;
+  <T extends TokenType>(
+    options?: AuthProtectOptions & { token: T },
+  ): Promise<InferAuthObjectFromToken<T, SignedInAuthObject, AuthenticatedMachineObject>>;
+  <T extends TokenType[]>(
+    options?: AuthProtectOptions & { token: T },
+  ): Promise<InferAuthObjectFromTokenArray<T, SignedInAuthObject, AuthenticatedMachineObject>>;
+  (options?: AuthProtectOptions & { token: 'any' }): Promise<SignedInAuthObject | AuthenticatedMachineObject>;
+  (options?: AuthProtectOptions): Promise<SignedInAuthObject>;
 }
 
+/** The `auth` handed to the handler: `@clerk/backend`'s GetAuthFnNoRequest overloads, in its order. */
 export interface ClerkMiddlewareAuth {
-  (options?: AuthOptions & { acceptsToken?: 'session_token' }): Promise<SessionAuthObject>;
-  (options: AuthOptions): Promise<AuthObject & Partial<SessionRedirects>>;
+  <T extends TokenType[]>(
+    options: AuthOptions & { acceptsToken: T },
+  ): Promise<InferAuthObjectFromTokenArray<T, SessionAuthObject, MachineAuthObject<Exclude<T[number], SessionTokenType>>> | InvalidTokenAuthObject>;
+  <T extends TokenType>(
+    options: AuthOptions & { acceptsToken: T },
+  ): Promise<InferAuthObjectFromToken<T, SessionAuthObject, MachineAuthObject<Exclude<T, SessionTokenType>>>>;
+  (options: AuthOptions & { acceptsToken: 'any' }): Promise<Exclude<AuthObject, SignedInAuthObject | SignedOutAuthObject> | SessionAuthObject>;
+  (options?: PendingSessionOptions): Promise<SessionAuthObject>;
   protect: AuthProtect;
 }
 
@@ -144,7 +213,14 @@ export interface ClerkMiddlewareOptions {
   contentSecurityPolicy?: ContentSecurityPolicyOptions;
   /** Forwards requests under `path` (default `/__clerk`) to Clerk's Frontend API. */
   frontendApiProxy?: { enabled: boolean | ((url: URL) => boolean); path?: string };
-  [key: string]: unknown;
+  /** Backend API version (default `CLERK_API_VERSION`, else `v1`). */
+  apiVersion?: string;
+  afterSignInUrl?: string;
+  afterSignUpUrl?: string;
+  /** Accepted for compatibility with Clerk's options; clerk-edge verifies with `jwtKey` only. */
+  skipJwksCache?: boolean;
+  /** Accepted for compatibility with Clerk's options; clerk-edge verifies with `jwtKey` only. */
+  jwksCacheTtlInMs?: number;
 }
 
 export interface ContentSecurityPolicyOptions {
@@ -164,13 +240,18 @@ export type ClerkMiddlewareHandler = (
   auth: ClerkMiddlewareAuth,
   request: NextRequest,
   event: NextFetchEvent,
-) => Response | void | undefined | null | Promise<Response | void | undefined | null>;
+) => ReturnType<NextMiddleware>;
 
+/** Clerk's overloads in Clerk's order: a handler first, so that `(auth, req) => …` and `(auth) => …` infer both parameters. */
 export interface ClerkMiddleware {
+  /** `clerkMiddleware((auth, request, event) => { … }, options)` */
+  (handler: ClerkMiddlewareHandler, options?: ClerkMiddlewareOptions): NextMiddleware;
+  /** `clerkMiddleware((auth, request, event) => { … }, (req) => options)` */
+  (handler: ClerkMiddlewareHandler, options?: ClerkMiddlewareOptionsCallback): NextMiddleware;
+  /** `clerkMiddleware(options)` */
+  (options?: ClerkMiddlewareOptions): NextMiddleware;
   /** Used directly: `export default clerkMiddleware`. */
   (request: NextRequest, event: NextFetchEvent): ReturnType<NextMiddleware>;
-  (options?: ClerkMiddlewareOptions | ClerkMiddlewareOptionsCallback): NextMiddleware;
-  (handler: ClerkMiddlewareHandler, options?: ClerkMiddlewareOptions | ClerkMiddlewareOptionsCallback): NextMiddleware;
 }
 
 export declare const clerkMiddleware: ClerkMiddleware;

@@ -1,9 +1,7 @@
 // clerk-edge: `clerkMiddleware()` for Next.js with its decisions made in Rust (WebAssembly).
 // A drop-in for `@clerk/nextjs/server`'s `clerkMiddleware` and `createRouteMatcher`.
-// This entry is for bundlers (Next.js): it loads the wasm through `?module` (js/wasm-edge.js).
+// Edge runtime entry (package conditions `edge-light`, `worker`, `default`): the wasm comes
+// through `?module` (js/wasm-edge.js), the only form Vercel's edge runtime accepts.
 import './wasm-edge.js';
-import { NextResponse } from 'next/server';
-import nextPkg from 'next/package.json';
-import { create } from './core.js';
 
-export const { clerkMiddleware, createRouteMatcher } = create({ NextResponse, nextVersion: nextPkg.version });
+export { clerkMiddleware, createRouteMatcher } from './api.js';

@@ -1,2 +1,5 @@
-// `clerk-edge/server`: the same exports as `clerk-edge`, under the path `@clerk/nextjs/server` uses.
+// `clerk-edge/server` (edge runtime): everything `@clerk/nextjs/server` exports, with clerk-edge's
+// clerkMiddleware and createRouteMatcher in place of Clerk's, so swapping the import path works
+// in any file (local exports win over `export *`).
+export * from '@clerk/nextjs/server';
 export { clerkMiddleware, createRouteMatcher } from './index.js';

@@ -1,26 +1,47 @@
-// End-to-end: the example app (examples/next-app: middleware.ts = clerk-edge's clerkMiddleware,
-// pages and route handlers using @clerk/nextjs's own auth()) built with `next build` (Turbopack,
-// edge middleware) and served by `next start`, then exercised over HTTP.
+// End-to-end: the example app (examples/next-app: proxy.ts = clerk-edge's clerkMiddleware, pages
+// and route handlers using @clerk/nextjs's own auth()), with clerk-edge installed from the packed
+// tarball (dist/clerk-edge-*.tgz, scripts/pack-js.sh) as a user would, built with `next build`
+// and served by `next start`, then exercised over HTTP. Four variants, each built once:
+//   proxy-turbopack, proxy-webpack           proxy.ts (Node.js runtime)
+//   middleware-turbopack, middleware-webpack the same file as middleware.ts (edge runtime)
+// NEXT_VARIANTS=a,b runs a subset, or adds nodemiddleware-turbopack / nodemiddleware-webpack
+// (middleware.ts with `runtime: 'nodejs'`); `clerk-<variant>` (not in the default set) builds the same app
+// with @clerk/nextjs's own clerkMiddleware and only measures it (the size comparison). Each variant is a copy of the app under tests/next/.apps/
+// (git-ignored; inside the repository so that both bundlers find `next` in its node_modules).
 //
 // Per run: a fresh RSA key pair, secret key and encryption key. Tokens are minted here with
 // node:crypto; the app gets the public key as CLERK_JWT_KEY (networkless verification).
 //
-//   bash scripts/build-js.sh && node --test tests/next/
-import { test, before, after } from 'node:test';
+//   bash scripts/pack-js.sh && node --test tests/next/
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import crypto from 'node:crypto';
 import { counted } from '../../js/test/counted.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const appDir = `${root}examples/next-app`;
+const exampleDir = `${root}examples/next-app`;
+const appsDir = `${root}tests/next/.apps`;
 const nextBin = `${root}node_modules/.bin/next`;
-const envFile = `${appDir}/.env.local`;
-// A developer's own .env.local is put back afterwards.
-const savedEnvFile = existsSync(envFile) ? readFileSync(envFile) : null;
+// Turbopack compiles only files under its root, `next` included: the repository, or (a git
+// worktree whose node_modules is a symlink) the directory holding both.
+const turbopackRoot = (() => {
+  const a = realpathSync(root).split('/');
+  const b = realpathSync(`${root}node_modules`).split('/');
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i += 1;
+  return a.slice(0, i).join('/') || '/';
+})();
+
+const ALL = ['proxy-turbopack', 'proxy-webpack', 'middleware-turbopack', 'middleware-webpack'];
+// Not in the default set (CI time): middleware.ts with `runtime: 'nodejs'` (Next ≥ 15.5).
+const EXTRA = ['nodemiddleware-turbopack', 'nodemiddleware-webpack'];
+const variants = (process.env.NEXT_VARIANTS || ALL.join(',')).split(',').filter(Boolean);
+for (const v of variants) if (![...ALL, ...EXTRA].includes(v.replace(/^clerk-/, ''))) throw new Error(`NEXT_VARIANTS: unknown variant ${v} (known: ${ALL.join(', ')})`);
 
 const FAPI = 'clerk.e2e.test';
 const publishableKey = `pk_live_${Buffer.from(`${FAPI}$`).toString('base64')}`;
@@ -30,7 +51,15 @@ const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLen
 const publicPem = publicKey.export({ type: 'spki', format: 'pem' });
 const { privateKey: otherKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-let port;
+const env = {
+  NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: publishableKey,
+  CLERK_SECRET_KEY: secretKey,
+  CLERK_ENCRYPTION_KEY: encryptionKey,
+  CLERK_JWT_KEY: publicPem,
+};
+const childEnv = { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' };
+delete childEnv.NODE_ENV;
+
 let base;
 let server;
 let serverLog = '';
@@ -84,43 +113,96 @@ function stopServer() {
   }
 }
 
-before(
-  async () => {
-    port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = {
-      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: publishableKey,
-      CLERK_SECRET_KEY: secretKey,
-      CLERK_ENCRYPTION_KEY: encryptionKey,
-      CLERK_JWT_KEY: publicPem,
-    };
-    const dotenv = Object.entries(env)
-      .map(([k, v]) => `${k}="${v.replace(/\n/g, '\\n')}"`)
-      .join('\n');
-    writeFileSync(envFile, `${dotenv}\n`);
-    const childEnv = { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' };
-    delete childEnv.NODE_ENV;
-    const build = spawnSync(nextBin, ['build', appDir], { cwd: root, env: childEnv, encoding: 'utf8', timeout: 300_000 });
-    if (build.status !== 0) throw new Error(`next build failed (${build.status ?? build.signal}):\n${build.stdout}\n${build.stderr}`);
-    // `-H localhost`: Next builds the middleware's request URL from the same host name it
-    // relativizes rewrites against, so that same-origin rewrites stay internal.
-    server = spawn(nextBin, ['start', appDir, '-H', 'localhost', '-p', String(port)], {
-      cwd: root,
-      env: childEnv,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout.on('data', (d) => (serverLog += d));
-    server.stderr.on('data', (d) => (serverLog += d));
-    await waitForServer(60_000);
-  },
-  { timeout: 400_000 },
-);
+/** Installs the packed tarball once into tests/next/.apps (every variant resolves it from there). */
+function installTarball() {
+  const dist = `${root}dist`;
+  const tgz = existsSync(dist) ? readdirSync(dist).filter((f) => /^clerk-edge-.*\.tgz$/.test(f)) : [];
+  if (tgz.length !== 1) throw new Error(`expected one dist/clerk-edge-*.tgz (bash scripts/pack-js.sh), found ${tgz.length}`);
+  rmSync(appsDir, { recursive: true, force: true });
+  mkdirSync(appsDir, { recursive: true });
+  writeFileSync(`${appsDir}/package.json`, '{ "name": "clerk-edge-e2e-apps", "private": true }\n');
+  // Peers (next, react, @clerk/nextjs) come from the repository's node_modules, one level up.
+  const npm = spawnSync(
+    'npm',
+    ['install', '--offline', '--no-save', '--no-package-lock', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', `${dist}/${tgz[0]}`],
+    { cwd: appsDir, encoding: 'utf8', timeout: 120_000 },
+  );
+  if (npm.status !== 0) throw new Error(`npm install of ${tgz[0]} failed:\n${npm.stdout}\n${npm.stderr}`);
+  return tgz[0];
+}
+
+/** A copy of the example with only `file` (proxy.ts or middleware.ts) as its middleware. */
+function prepareApp(variant) {
+  const [kind] = variant.replace(/^clerk-/, '').split('-');
+  const dir = `${appsDir}/${variant}`;
+  cpSync(exampleDir, dir, {
+    recursive: true,
+    filter: (src) => !/\/(\.next|node_modules|next-env\.d\.ts|\.env\.local|package\.json|tsconfig\.tsbuildinfo)$/.test(src),
+  });
+  if (variant.startsWith('clerk-')) {
+    const file = `${dir}/proxy.ts`;
+    writeFileSync(file, readFileSync(file, 'utf8').replace("from 'clerk-edge/server'", "from '@clerk/nextjs/server'"));
+  }
+  if (kind === 'middleware' || kind === 'nodemiddleware') {
+    let source = readFileSync(`${dir}/proxy.ts`, 'utf8');
+    if (kind === 'nodemiddleware') source = source.replace('export const config = {', "export const config = {\n  runtime: 'nodejs',");
+    writeFileSync(`${dir}/middleware.ts`, source);
+    rmSync(`${dir}/proxy.ts`);
+  }
+  // The Turbopack root is where `next` is installed (a repository layout matter: the user's
+  // config needs nothing for clerk-edge).
+  writeFileSync(`${dir}/next.config.mjs`, `export default { turbopack: { root: ${JSON.stringify(turbopackRoot)} } };\n`);
+  const dotenv = Object.entries(env)
+    .map(([k, v]) => `${k}="${v.replace(/\n/g, '\\n')}"`)
+    .join('\n');
+  writeFileSync(`${dir}/.env.local`, `${dotenv}\n`);
+  return dir;
+}
+
+const gz = (b) => gzipSync(b, { level: 9 }).length;
+
+/** What each runtime ships: edge chunks + wasm (middleware.ts), or the Node.js entry and its trace (proxy.ts). */
+function measure(dir) {
+  const next = `${dir}/.next/`;
+  const manifest = JSON.parse(readFileSync(`${next}server/middleware-manifest.json`, 'utf8'));
+  const edge = manifest.middleware?.['/'];
+  if (edge) {
+    let raw = 0;
+    let z = 0;
+    for (const f of [...edge.files, ...(edge.wasm || []).map((w) => w.filePath)]) {
+      const b = readFileSync(next + f);
+      raw += b.length;
+      z += gz(b);
+    }
+    return `edge middleware (chunks + wasm): ${raw} bytes, ${z} gzip -9`;
+  }
+  const nft = ['middleware.js.nft.json', 'proxy.js.nft.json'].map((f) => `${next}server/${f}`).find(existsSync);
+  if (!nft) return 'node runtime: no middleware.js.nft.json / proxy.js.nft.json found';
+  const traced = JSON.parse(readFileSync(nft, 'utf8')).files.map((f) => new URL(f, `file://${nft}`).pathname);
+  let bytes = 0;
+  for (const f of traced) if (existsSync(f) && statSync(f).isFile()) bytes += statSync(f).size;
+  const entry = nft.replace(/\.nft\.json$/, '');
+  const chunks = traced.filter((f) => f.startsWith(`${next}server/`) && f.endsWith('.js'));
+  let raw = 0;
+  let z = 0;
+  for (const f of [entry, ...chunks]) {
+    const b = readFileSync(f);
+    raw += b.length;
+    z += gz(b);
+  }
+  return `node runtime (entry + server chunks): ${raw} bytes, ${z} gzip -9; trace ${traced.length} files, ${(bytes / 1e6).toFixed(2)} MB (${nft.slice(next.length)})`;
+}
+
+const report = [];
+let installed;
+
+before(() => {
+  installed = installTarball();
+});
 
 after(() => {
   stopServer();
-  if (savedEnvFile !== null) writeFileSync(envFile, savedEnvFile);
-  else if (existsSync(envFile)) rmSync(envFile);
+  process.stderr.write(`next e2e (${installed}):\n${report.map((l) => `  ${l}`).join('\n')}\n`);
 });
 
 /** A request with `redirect: manual`; the body is always read. */
@@ -130,7 +212,9 @@ async function get(path, { headers = {}, method = 'GET', body } = {}) {
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
 }
 
-const e2e = counted('next e2e');
+/** The HTTP checks, the same for every variant. */
+const checks = [];
+const e2e = (name, fn) => checks.push([name, fn]);
 
 const doc = { 'sec-fetch-dest': 'document', accept: 'text/html' };
 
@@ -271,3 +355,43 @@ e2e('spoofed inbound x-clerk-* / x-middleware-* headers do not change what auth(
   // The request data the app decrypts is clerk-edge's (it carries the middleware's options).
   assert.match(seen['x-clerk-request-data'], /^U2FsdGVkX1/);
 });
+
+for (const variant of variants) {
+  describe(variant, () => {
+    const check = counted(`next e2e ${variant}`);
+    before(
+      async () => {
+        const dir = prepareApp(variant);
+        const port = await freePort();
+        base = `http://127.0.0.1:${port}`;
+        serverLog = '';
+        const args = ['build', dir, ...(variant.endsWith('-webpack') ? ['--webpack'] : [])];
+        const t0 = Date.now();
+        const build = spawnSync(nextBin, args, { cwd: root, env: childEnv, encoding: 'utf8', timeout: 600_000 });
+        const secs = ((Date.now() - t0) / 1000).toFixed(1);
+        if (build.status !== 0) throw new Error(`next ${args.join(' ')} failed (${build.status ?? build.signal}):\n${build.stdout}\n${build.stderr}`);
+        const glob = `${build.stdout}${build.stderr}`.match(/matches \d+ files/);
+        if (variant.startsWith('clerk-')) {
+          report.push(`${variant} (@clerk/nextjs): next build ${secs} s; ${measure(dir)}`);
+          return;
+        }
+        report.push(`${variant}: next build ${secs} s; ${measure(dir)}${glob ? `; build warning: ${glob[0]}` : ''}`);
+        // `-H localhost`: Next builds the middleware's request URL from the same host name it
+        // relativizes rewrites against, so that same-origin rewrites stay internal.
+        server = spawn(nextBin, ['start', dir, '-H', 'localhost', '-p', String(port)], {
+          cwd: root,
+          env: childEnv,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        server.stdout.on('data', (d) => (serverLog += d));
+        server.stderr.on('data', (d) => (serverLog += d));
+        await waitForServer(60_000);
+      },
+      { timeout: 660_000 },
+    );
+    after(stopServer);
+    if (variant.startsWith('clerk-')) test('built (size measured only)', () => {});
+    else for (const [name, fn] of checks) check(name, fn);
+  });
+}

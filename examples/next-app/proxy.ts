@@ -1,6 +1,8 @@
-// The example's middleware. With Clerk's SDK the first line would read
+// The example's proxy (Next 16's name for middleware; Node.js runtime). With Clerk's SDK the first
+// line would read
 //   import { clerkMiddleware, createRouteMatcher } from '@clerk/nextjs/server';
-// that import is the only difference.
+// that import is the only difference. The same file saved as middleware.ts runs on the edge
+// runtime (tests/next/next.test.mjs builds both, with Turbopack and with webpack).
 import { clerkMiddleware, createRouteMatcher } from 'clerk-edge/server';
 
 const isAdmin = createRouteMatcher(['/admin(.*)']);
