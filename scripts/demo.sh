@@ -39,4 +39,4 @@ clerk-edge demo on http://127.0.0.1:$PORT — in another terminal:
   curl -si http://127.0.0.1:$PORT/orgs/other -H 'sec-fetch-dest: document' -H "cookie: __session=\$A; __client_uat=1"  # org sync handshake
 
 MSG
-exec npx wrangler dev --ip 127.0.0.1 --port "$PORT"
+exec npx wrangler dev --env demo --ip 127.0.0.1 --port "$PORT"
