@@ -40,6 +40,7 @@ pub mod machine;
 pub mod orgsync;
 pub mod pattern;
 pub mod protect;
+pub mod reader;
 pub mod reason;
 pub mod redirect;
 pub mod request;
