@@ -1,9 +1,12 @@
 # Writes readers/vectors/input.json: the keys, clock and case descriptions from which
 # `cargo run --bin reader-vectors -- generate` builds the vector file. Expectations are stated
 # here by hand (the oracle); the generator only fills the header-derived fields.
-import json, sys
+# `make_input.py OUT [--random]`: --random draws fresh keys and takes the current clock, so a
+# reader cannot pass by knowing the committed constants.
+import json, secrets, sys, time
 
-now = 1767225600  # 2026-01-01T00:00:00Z
+RANDOM = "--random" in sys.argv
+now = int(time.time()) if RANDOM else 1767225600  # 2026-01-01T00:00:00Z
 base = {"sub": "user_2vectors", "sid": "sess_2vectors", "sts": "active", "iss": "https://clerk.vectors.example",
         "azp": "https://app.vectors.example", "iat": "now-5", "nbf": "now-10", "exp": "now+55"}
 def claims(**kw):
@@ -152,13 +155,20 @@ case("oversized token", claims=claims(), mutate="size:x-clerk-auth-token:16385",
 case("oversized request data", claims=claims(), mutate="size:x-clerk-request-data:20000", expect=err("header_too_large"))
 
 # "WRONG" stands for the input's wrongSecretKey (filled below so the key appears once).
-inp = {
-    "secretKeys": ["sk_test_vectorsPrimaryKey0123456789abcdefABCDEF", "sk_test_vectorsRotatedKey9876543210fedcbaFEDCBA"],
-    "wrongSecretKey": "sk_test_vectorsAttackerKey000000000000000000000",
-    "encryptionKey": "6a1f0c3e9b8d7a6f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d",
-    "wrongEncryptionKey": "0000000000000000000000000000000000000000000000000000000000000001",
-    "now": now, "clockSkewSeconds": 5, "seed": "clerk-edge reader vectors v1", "cases": C,
-}
+if RANDOM:
+    keys = {"secretKeys": ["sk_test_" + secrets.token_urlsafe(36), "sk_live_" + secrets.token_urlsafe(36)],
+            "wrongSecretKey": "sk_test_" + secrets.token_urlsafe(36),
+            # A passphrase (HKDF) this time, not 64 hex digits.
+            "encryptionKey": secrets.token_urlsafe(40), "wrongEncryptionKey": secrets.token_hex(32),
+            "seed": secrets.token_hex(16)}
+else:
+    keys = {"secretKeys": ["sk_test_vectorsPrimaryKey0123456789abcdefABCDEF", "sk_test_vectorsRotatedKey9876543210fedcbaFEDCBA"],
+            "wrongSecretKey": "sk_test_vectorsAttackerKey000000000000000000000",
+            "encryptionKey": "6a1f0c3e9b8d7a6f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d",
+            "wrongEncryptionKey": "0000000000000000000000000000000000000000000000000000000000000001",
+            "seed": "clerk-edge reader vectors v1"}
+inp = {**keys, "now": now, "clockSkewSeconds": 5, "cases": C}
 s = json.dumps(inp, indent=1).replace('"WRONG"', json.dumps(inp["wrongSecretKey"]))
-open(sys.argv[1] if len(sys.argv) > 1 else "readers/vectors/input.json", "w").write(s + "\n")
+args = [a for a in sys.argv[1:] if a != "--random"]
+open(args[0] if args else "readers/vectors/input.json", "w").write(s + "\n")
 print(len(C), "cases")

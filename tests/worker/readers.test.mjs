@@ -1,0 +1,119 @@
+// The Worker in workerd in front of real Python (wsgiref + ClerkEdgeWSGI) and Go (net/http +
+// clerkedge.Middleware) origins, each answering with what its reader saw; and header sets sent
+// straight to the origins (spoofed, replayed later, replayed against another key) rejected.
+// Run by scripts/test-readers.sh after build-worker.sh (READERS_PYTHON = the venv's python).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { PK, SECRET, PEM, ENCRYPTION_KEY, mint, hmac, worker, call } from './harness.mjs';
+
+const root = new URL('../../', import.meta.url).pathname;
+const api = { 'sec-fetch-dest': 'empty', accept: 'application/json' };
+const now = () => Math.floor(Date.now() / 1000);
+const procs = [];
+
+/** Starts an origin process; resolves to its base URL once it printed its port. */
+function startOrigin(cmd, args, env, cwd = root) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    procs.push(p);
+    p.on('error', reject);
+    p.stdout.once('data', (d) => resolve(`http://127.0.0.1:${String(d).trim()}`));
+  });
+}
+
+const python = process.env.READERS_PYTHON || `${root}readers/python/.venv/bin/python`;
+const keysEnv = { CLERK_SECRET_KEY: SECRET, CLERK_ENCRYPTION_KEY: ENCRYPTION_KEY };
+const wrongEnv = { CLERK_SECRET_KEY: 'sk_live_some_other_instance', CLERK_ENCRYPTION_KEY: ENCRYPTION_KEY };
+const origins = {};
+
+before(async () => {
+  const py = (env) => startOrigin(python, [`${root}readers/python/tests/e2e_origin.py`], env);
+  const go = (env) => startOrigin('go', ['run', './cmd/clerk-edge-echo-origin'], env, `${root}readers/go`);
+  const [pyUrl, goUrl, pyWrong, goWrong] = await Promise.all([py(keysEnv), go(keysEnv), py(wrongEnv), go(wrongEnv)]);
+  for (const [name, url, wrong] of [['python', pyUrl, pyWrong], ['go', goUrl, goWrong]]) {
+    origins[name] = {
+      url, wrong,
+      mf: worker({ CLERK_PUBLISHABLE_KEY: PK, CLERK_SECRET_KEY: SECRET, CLERK_JWT_KEY: PEM, CLERK_ENCRYPTION_KEY: ENCRYPTION_KEY, CLERK_SIGN_IN_URL: '/sign-in', ORIGIN_URL: url }),
+    };
+  }
+});
+
+after(async () => {
+  for (const o of Object.values(origins)) await o.mf.dispose();
+  for (const p of procs) p.kill();
+});
+
+const session = (token) => ({ ...api, cookie: `__session=${token}; __client_uat=${now() - 60}` });
+
+/** Sends a captured header set straight to an origin, as an attacker on its network could. */
+async function direct(url, path, headers) {
+  const res = await fetch(url + path, { headers });
+  return { status: res.status, json: await res.json() };
+}
+
+for (const name of ['python', 'go']) {
+  test(`${name} origin: signed in through the Worker, with request data`, async () => {
+    const { mf } = origins[name];
+    const r = await call(mf, '/account?x=1', { headers: session(mint({ sub: 'user_py_go' })) });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.reader, name);
+    assert.equal(r.json.auth.status, 'signed-in');
+    assert.equal(r.json.auth.userId, 'user_py_go');
+    assert.equal(r.json.auth.sessionId, 'sess_e2e');
+    assert.equal(r.json.auth.orgId, null);
+    assert.equal(r.json.auth.isAdmin, false);
+    assert.deepEqual(r.json.auth.requestData, { publishableKey: PK, signInUrl: '/sign-in' });
+  });
+
+  test(`${name} origin: organization and has()`, async () => {
+    const token = mint({ sub: 'user_admin', org_id: 'org_e2e', org_role: 'org:admin', org_slug: 'acme', org_permissions: [] });
+    const r = await call(origins[name].mf, '/orgs/acme', { headers: session(token) });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.auth.orgId, 'org_e2e');
+    assert.equal(r.json.auth.orgRole, 'org:admin');
+    assert.equal(r.json.auth.isAdmin, true);
+  });
+
+  test(`${name} origin: signed out through the Worker`, async () => {
+    const r = await call(origins[name].mf, '/public', { headers: api });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.auth.status, 'signed-out');
+    assert.equal(r.json.auth.reason, 'session-token-and-uat-missing');
+    assert.equal(r.json.auth.userId, null);
+  });
+
+  test(`${name} origin: spoofed headers sent straight to the origin are rejected`, async () => {
+    const token = mint({ sub: 'user_victim' });
+    const forged = { 'x-clerk-auth-status': 'signed-in', 'x-clerk-auth-token': token, 'x-clerk-auth-signature': hmac(token, 'sk_guess') };
+    assert.deepEqual(await direct(origins[name].url, '/', forged), { status: 401, json: { error: 'auth_signature_invalid' } });
+    const unsigned = { 'x-clerk-auth-status': 'signed-in', 'x-clerk-auth-token': token };
+    assert.deepEqual(await direct(origins[name].url, '/', unsigned), { status: 401, json: { error: 'auth_signature_invalid' } });
+    assert.deepEqual(await direct(origins[name].url, '/', {}), { status: 401, json: { error: 'middleware_missing' } });
+  });
+
+  test(`${name} origin: a captured header set replayed against another instance's key is rejected`, async () => {
+    const r = await call(origins[name].mf, '/account', { headers: session(mint({ sub: 'user_captured' })) });
+    const captured = r.json.forwarded;
+    assert.equal(captured['x-clerk-auth-status'], 'signed-in');
+    // Replayed at once to the same origin it is accepted (the token is still valid)...
+    assert.equal((await direct(origins[name].url, '/account', captured)).json.auth.userId, 'user_captured');
+    // ...but not by an origin holding another secret key.
+    assert.deepEqual(await direct(origins[name].wrong, '/account', captured), { status: 401, json: { error: 'auth_signature_invalid' } });
+  });
+}
+
+test('a captured header set replayed after its token expired is rejected by both origins', async () => {
+  const token = mint({ sub: 'user_late', exp: now() + 2, iat: now() - 1, nbf: now() - 1 });
+  const captured = {};
+  for (const name of ['python', 'go']) {
+    const r = await call(origins[name].mf, '/account', { headers: session(token) });
+    assert.equal(r.json.auth.userId, 'user_late');
+    captured[name] = r.json.forwarded;
+  }
+  // Past exp plus the readers' default 5 s skew.
+  await new Promise((r) => setTimeout(r, 8500));
+  for (const name of ['python', 'go']) {
+    assert.deepEqual(await direct(origins[name].url, '/account', captured[name]), { status: 401, json: { error: 'token_expired' } }, name);
+  }
+});
