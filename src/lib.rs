@@ -26,6 +26,7 @@ pub mod cookies;
 pub mod cors;
 pub mod date;
 pub mod downstream;
+pub mod edge_signature;
 pub mod flow;
 pub mod handshake;
 pub mod http_backend;

@@ -11,6 +11,7 @@
 
 use crate::auth::SessionAuth;
 use crate::downstream;
+use crate::edge_signature::{self, Signed, Target};
 use crate::jwt::Jwt;
 use crate::request_data;
 use crate::signature;
@@ -22,7 +23,8 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 pub const DEFAULT_CLOCK_SKEW_SECS: f64 = 5.0;
 
 /// The headers the contract reads; each may appear at most once.
-const READ_HEADERS: [&str; 6] = [
+const READ_HEADERS: [&str; 7] = [
+    edge_signature::HEADER,
     downstream::AUTH_STATUS,
     downstream::AUTH_TOKEN,
     downstream::AUTH_SIGNATURE,
@@ -42,6 +44,17 @@ pub mod code {
     pub const TOKEN_MALFORMED: &str = "token_malformed";
     pub const TOKEN_EXPIRED: &str = "token_expired";
     pub const TOKEN_NOT_YET_VALID: &str = "token_not_yet_valid";
+    pub use crate::edge_signature::{
+        EXPIRED as EDGE_SIGNATURE_EXPIRED, INVALID as EDGE_SIGNATURE_INVALID,
+        MISSING as EDGE_SIGNATURE_MISSING,
+    };
+}
+
+/// Requires the Worker's `x-clerk-edge-signature` over this request (origins behind the Worker).
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeCheck<'a> {
+    pub target: Target<'a>,
+    pub max_age_secs: f64,
 }
 
 /// How an origin's reader is configured.
@@ -56,6 +69,8 @@ pub struct ReaderOptions<'a> {
     /// Unix seconds; `None` skips the `exp`/`nbf` checks.
     pub now: Option<f64>,
     pub clock_skew_secs: f64,
+    /// `None` only for origins behind the Next shim, which does not send the edge signature.
+    pub edge: Option<EdgeCheck<'a>>,
 }
 
 /// What a reader returns when the headers verify.
@@ -114,6 +129,22 @@ pub fn read(
     let status = get(downstream::AUTH_STATUS).ok_or(code::MIDDLEWARE_MISSING)?;
     if status != "signed-in" && status != "signed-out" {
         return Err(code::STATUS_INVALID);
+    }
+    if let Some(edge) = &opts.edge {
+        let signed = Signed {
+            status,
+            token: get(downstream::AUTH_TOKEN).unwrap_or(""),
+            request_data: get(downstream::REQUEST_DATA).unwrap_or(""),
+        };
+        edge_signature::verify(
+            get(edge_signature::HEADER),
+            opts.secret_keys,
+            &signed,
+            &edge.target,
+            opts.now,
+            edge.max_age_secs,
+            opts.clock_skew_secs,
+        )?;
     }
     let request_data = match get(downstream::REQUEST_DATA).filter(|v| !v.is_empty()) {
         None => Map::new(),
@@ -190,6 +221,7 @@ mod tests {
             clerk_compatible: false,
             now: Some(1000.0),
             clock_skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+            edge: None,
         }
     }
 

@@ -7,12 +7,19 @@ import (
 
 type ctxKey struct{}
 
-// Read verifies the clerk-edge headers of r.
+// Read verifies the clerk-edge headers of r, including the Worker's x-clerk-edge-signature over
+// r's method, request target and Host (unless o.NoEdgeSignature).
 func Read(r *http.Request, o Options) (*Auth, error) {
 	var pairs [][2]string
 	for name, values := range r.Header {
 		for _, v := range values {
 			pairs = append(pairs, [2]string{name, v})
+		}
+	}
+	if !o.NoEdgeSignature && o.Edge == nil {
+		o.Edge = &Target{Method: r.Method, PathAndQuery: r.RequestURI, Host: r.Host}
+		if o.Edge.PathAndQuery == "" { // a client-side request: no raw request line
+			o.Edge.PathAndQuery = r.URL.RequestURI()
 		}
 	}
 	return ReadHeaders(pairs, o)

@@ -54,6 +54,11 @@ type Options struct {
 	SkipTimeChecks  bool             // do not check exp/nbf
 	Now             func() time.Time // default time.Now
 	FromEnv         bool             // fill empty SecretKeys/EncryptionKey from the environment
+	// Edge, when set, requires the Worker's x-clerk-edge-signature over this request (Read and
+	// Middleware set it from the *http.Request unless NoEdgeSignature).
+	Edge            *Target
+	EdgeMaxAge      time.Duration // default DefaultEdgeMaxAgeSeconds
+	NoEdgeSignature bool          // origins behind the Next shim, which sends no edge signature
 }
 
 // FromEnvironment returns Options with keys from CLERK_SECRET_KEY and CLERK_ENCRYPTION_KEY.
@@ -64,7 +69,8 @@ func FromEnvironment() Options {
 			keys = append(keys, k)
 		}
 	}
-	return Options{SecretKeys: keys, EncryptionKey: os.Getenv("CLERK_ENCRYPTION_KEY"), ClockSkew: DefaultClockSkew}
+	return Options{SecretKeys: keys, EncryptionKey: os.Getenv("CLERK_ENCRYPTION_KEY"), ClockSkew: DefaultClockSkew,
+		EdgeMaxAge: DefaultEdgeMaxAgeSeconds * time.Second}
 }
 
 // Auth is what the origin may trust.
@@ -143,7 +149,7 @@ func ReadHeaders(pairs [][2]string, o Options) (*Auth, error) {
 	for _, p := range pairs {
 		name := strings.ToLower(p[0])
 		switch name {
-		case hStatus, hToken, hSignature, hReason, hMessage, hRequestData:
+		case hStatus, hToken, hSignature, hReason, hMessage, hRequestData, hEdgeSignature:
 			if _, dup := found[name]; dup {
 				return fail(CodeHeaderDuplicate)
 			}
@@ -159,6 +165,26 @@ func ReadHeaders(pairs [][2]string, o Options) (*Auth, error) {
 	}
 	if status != "signed-in" && status != "signed-out" {
 		return fail(CodeStatusInvalid)
+	}
+	now := -1.0
+	if !o.SkipTimeChecks {
+		clock := time.Now
+		if o.Now != nil {
+			clock = o.Now
+		}
+		now = float64(clock().UnixNano()) / 1e9
+	}
+	skew := o.ClockSkew.Seconds()
+	if o.Edge != nil && !o.NoEdgeSignature {
+		maxAge := o.EdgeMaxAge.Seconds()
+		if o.EdgeMaxAge == 0 {
+			maxAge = DefaultEdgeMaxAgeSeconds
+		}
+		edge, present := found[hEdgeSignature]
+		if code := verifyEdge(edge, present, o.SecretKeys, status, found[hToken], found[hRequestData], *o.Edge,
+			now, maxAge, skew); code != "" {
+			return fail(code)
+		}
 	}
 	data := map[string]interface{}{}
 	if raw := found[hRequestData]; raw != "" {
@@ -210,16 +236,10 @@ func ReadHeaders(pairs [][2]string, o Options) (*Auth, error) {
 		return fail(CodeTokenMalformed)
 	}
 	if !o.SkipTimeChecks {
-		now := time.Now
-		if o.Now != nil {
-			now = o.Now
-		}
-		t := float64(now().UnixNano()) / 1e9
-		skew := o.ClockSkew.Seconds()
-		if t > exp+skew {
+		if now > exp+skew {
 			return fail(CodeTokenExpired)
 		}
-		if hasNbf && nbf > t+skew {
+		if hasNbf && nbf > now+skew {
 			return fail(CodeTokenNotYetValid)
 		}
 	}

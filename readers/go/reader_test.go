@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -53,7 +54,9 @@ func TestSharedVectorFile(t *testing.T) {
 
 func TestMiddleware(t *testing.T) {
 	tok := testToken(`{"sub":"user_1","sid":"sess_1","org_id":"org_1","org_role":"org:admin","exp":1800000060}`)
-	h := Middleware(opts())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	o := opts()
+	o.NoEdgeSignature = true
+	h := Middleware(o)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := FromContext(r.Context())
 		_, _ = w.Write([]byte(a.UserID() + " " + a.Session.OrgID))
 		if !a.Has(map[string]interface{}{"role": "admin"}) {
@@ -105,4 +108,37 @@ func FuzzReadHeaders(f *testing.F) {
 			t.Fatalf("untyped error %v", err)
 		}
 	})
+}
+
+func TestMiddlewareEdgeSignature(t *testing.T) {
+	tok := testToken(`{"sub":"user_1","exp":1800000060}`)
+	h := Middleware(opts())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(FromContext(r.Context()).UserID()))
+	}))
+	edge := func(path string) string {
+		m := hmac.New(sha256.New, []byte(testKey))
+		m.Write([]byte(edgeCanonical(1800000000, "signed-in", tok, "", Target{"GET", path, "example.com"})))
+		return "v1,1800000000," + hex.EncodeToString(m.Sum(nil))
+	}
+	send := func(target, sig string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("X-Clerk-Auth-Status", "signed-in")
+		req.Header.Set("X-Clerk-Auth-Token", tok)
+		req.Header.Set("X-Clerk-Auth-Signature", sign(tok, testKey))
+		if sig != "" {
+			req.Header.Set("X-Clerk-Edge-Signature", sig)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := send("/a?x=1", edge("/a?x=1")); rec.Code != 200 || rec.Body.String() != "user_1" {
+		t.Fatalf("%d %q", rec.Code, rec.Body.String())
+	}
+	if rec := send("/b", edge("/a?x=1")); rec.Code != 401 || rec.Body.String() != `{"error":"edge_signature_invalid"}` {
+		t.Fatalf("%d %q", rec.Code, rec.Body.String())
+	}
+	if rec := send("/a?x=1", ""); rec.Code != 401 || rec.Body.String() != `{"error":"edge_signature_missing"}` {
+		t.Fatalf("%d %q", rec.Code, rec.Body.String())
+	}
 }

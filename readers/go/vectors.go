@@ -18,6 +18,7 @@ type vectorFile struct {
 		Name    string                 `json:"name"`
 		Options map[string]interface{} `json:"options"`
 		Headers [][2]string            `json:"headers"`
+		Request map[string]interface{} `json:"request"`
 		Expect  interface{}            `json:"expect"`
 	} `json:"cases"`
 }
@@ -29,8 +30,17 @@ func nullable(s string, present bool) interface{} {
 	return s
 }
 
-func observe(headers [][2]string, opts map[string]interface{}, has []interface{}) interface{} {
+func observe(headers [][2]string, opts map[string]interface{}, request map[string]interface{}, has []interface{}) interface{} {
 	o := Options{ClockSkew: DefaultClockSkew}
+	if on, _ := opts["edgeSignature"].(bool); on {
+		m, _ := request["method"].(string)
+		p, _ := request["path"].(string)
+		h, _ := request["host"].(string)
+		o.Edge = &Target{Method: m, PathAndQuery: p, Host: h}
+	}
+	if s, ok := opts["edgeMaxAgeSeconds"].(float64); ok {
+		o.EdgeMaxAge = time.Duration(s * float64(time.Second))
+	}
 	if ks, ok := opts["secretKeys"].([]interface{}); ok {
 		for _, k := range ks {
 			if s, ok := k.(string); ok {
@@ -124,7 +134,7 @@ func RunVectors(r io.Reader, report io.Writer) (passed, failed int, err error) {
 				has, _ = okv["has"].([]interface{})
 			}
 		}
-		got := normalize(observe(c.Headers, opts, has))
+		got := normalize(observe(c.Headers, opts, c.Request, has))
 		if reflect.DeepEqual(got, normalize(c.Expect)) {
 			passed++
 		} else {

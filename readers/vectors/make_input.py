@@ -153,6 +153,33 @@ case("duplicate status in another case", claims=claims(), mutate="duplicate-uppe
 case("oversized reason", claims=claims(), mutate="size:x-clerk-auth-reason:16385", expect=err("header_too_large"))
 case("oversized token", claims=claims(), mutate="size:x-clerk-auth-token:16385", expect=err("header_too_large"))
 case("oversized request data", claims=claims(), mutate="size:x-clerk-request-data:20000", expect=err("header_too_large"))
+# -- the Worker's x-clerk-edge-signature (cases with "edge"/"request" turn edgeSignature on) ---
+E = {"t": "now-2"}
+case("edge-signed, signed in", claims=claims(), edge=E, expect=ok())
+case("edge-signed, signed out", status="signed-out", sign="none", reason="session-token-and-uat-missing", edge=E, expect=so)
+case("edge-signed with request data", claims=claims(), requestData={"format": "gcm", "data": rd}, edge=E, expect=ok())
+case("edge-signed with the rotated key", claims=claims(), sign="secret1", edge={"t": "now", "key": "secret1"}, expect=ok())
+case("edge-signed, method and host compared case-insensitively", claims=claims(), edge=E,
+     request={"method": "get", "path": "/dashboard?tab=1", "host": "Origin.Internal:8080"}, expect=ok())
+case("edge signature at the end of its window", claims=claims(), edge={"t": "now-35"}, expect=ok())
+case("edge signature from just within the skew ahead", claims=claims(), edge={"t": "now+5"}, expect=ok())
+case("edge signature required but missing", claims=claims(), request={}, expect=err("edge_signature_missing"))
+case("replayed later (edge signature too old)", claims=claims(), edge={"t": "now-36"}, expect=err("edge_signature_expired"))
+case("edge signature from the future", claims=claims(), edge={"t": "now+6"}, expect=err("edge_signature_invalid"))
+case("replayed to another path", claims=claims(), edge={"t": "now", "signedAs": {"path": "/settings"}}, expect=err("edge_signature_invalid"))
+case("replayed with another query", claims=claims(), edge={"t": "now", "signedAs": {"path": "/dashboard?tab=2"}}, expect=err("edge_signature_invalid"))
+case("replayed with another method", claims=claims(), edge={"t": "now", "signedAs": {"method": "POST"}}, expect=err("edge_signature_invalid"))
+case("replayed to another host", claims=claims(), edge={"t": "now", "signedAs": {"host": "other.internal:8080"}}, expect=err("edge_signature_invalid"))
+case("status changed after signing", status="signed-out", sign="none", edge={"t": "now", "signedAs": {"status": "signed-in"}},
+     expect=err("edge_signature_invalid"))
+case("token changed after edge signing", claims=claims(), edge=E, mutate="token-append:x", expect=err("edge_signature_invalid"))
+case("request data swapped after signing", claims=claims(), requestData={"format": "gcm", "data": rd}, edge=E,
+     mutate="set:x-clerk-request-data=AQ", expect=err("edge_signature_invalid"))
+case("edge-signed but corrupt request data", claims=claims(), requestData={"format": "gcm", "data": rd}, edge=E,
+     mutate="flip-request-data", expect=err("encryption_key_invalid"))
+case("edge signed with a wrong key", claims=claims(), edge={"t": "now", "key": "wrong"}, expect=err("edge_signature_invalid"))
+case("edge signature malformed", claims=claims(), edge=E, mutate="set:x-clerk-edge-signature=v2,1,abc", expect=err("edge_signature_invalid"))
+case("duplicate x-clerk-edge-signature", claims=claims(), edge=E, mutate="duplicate:x-clerk-edge-signature", expect=err("header_duplicate"))
 
 # "WRONG" stands for the input's wrongSecretKey (filled below so the key appears once).
 if RANDOM:

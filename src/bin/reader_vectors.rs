@@ -8,7 +8,8 @@
 //! and prints `N passed, M failed`.
 
 use clerk_edge::auth::HasParams;
-use clerk_edge::reader::{self, ReaderOptions};
+use clerk_edge::edge_signature::{self, Signed, Target};
+use clerk_edge::reader::{self, EdgeCheck, ReaderOptions};
 use clerk_edge::{base64, request_data, signature};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -157,6 +158,8 @@ fn generate(input: &Value) -> Value {
         "clerkCompatible": false,
         "now": now,
         "clockSkewSeconds": input.get("clockSkewSeconds").cloned().unwrap_or(json!(5)),
+        "edgeSignature": false,
+        "edgeMaxAgeSeconds": edge_signature::DEFAULT_MAX_AGE_SECS,
     });
     let mut cases = Vec::new();
     let empty = Vec::new();
@@ -230,6 +233,60 @@ fn generate(input: &Value) -> Value {
             }
             headers.push(("x-clerk-request-data".into(), value));
         }
+        // The Worker's signature over the set and the request the origin receives; `signedAs`
+        // makes the signed request differ from the one the case presents (a replay elsewhere).
+        let request = c.get("request").cloned().unwrap_or(json!({}));
+        let req = |k: &str, d: &'static str| -> String {
+            request
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or(d)
+                .to_string()
+        };
+        let (method, path, host) = (
+            req("method", "GET"),
+            req("path", "/dashboard?tab=1"),
+            req("host", "origin.internal:8080"),
+        );
+        if let Some(edge) = c.get("edge") {
+            let t = resolve_times(&edge.get("t").cloned().unwrap_or(json!("now")), now)
+                .as_u64()
+                .unwrap_or_else(|| fail("edge.t"));
+            let signed_as = edge.get("signedAs").cloned().unwrap_or(json!({}));
+            let pick = |k: &str, d: &str| {
+                signed_as
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or(d)
+                    .to_string()
+            };
+            let header = |n: &str| {
+                headers
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map_or(String::new(), |(_, v)| v.clone())
+            };
+            let (st, tok, data) = (
+                pick("status", &header("x-clerk-auth-status")),
+                header("x-clerk-auth-token"),
+                header("x-clerk-request-data"),
+            );
+            let target = Target {
+                method: &pick("method", &method),
+                path_and_query: &pick("path", &path),
+                host: &pick("host", &host),
+            };
+            let key = named_key(edge.get("key").and_then(Value::as_str).unwrap_or("secret0"));
+            let f = Signed {
+                status: &st,
+                token: &tok,
+                request_data: &data,
+            };
+            headers.push((
+                edge_signature::HEADER.into(),
+                edge_signature::sign(&key, t, &f, &target),
+            ));
+        }
         let mutate = s(c, "mutate");
         if let Some(n) = mutate.strip_prefix("duplicate:") {
             let v = headers
@@ -277,6 +334,9 @@ fn generate(input: &Value) -> Value {
             }
         }
         let mut case_opts = Map::new();
+        if c.get("edge").is_some() || c.get("request").is_some() {
+            case_opts.insert("edgeSignature".into(), json!(true));
+        }
         if let Some(Value::Object(o)) = c.get("options") {
             for (k, v) in o {
                 let v = match (k.as_str(), v) {
@@ -344,8 +404,15 @@ fn generate(input: &Value) -> Value {
         };
         let mut case = Map::new();
         case.insert("name".into(), json!(name));
+        let edge_on = case_opts.get("edgeSignature") == Some(&json!(true));
         if !case_opts.is_empty() {
             case.insert("options".into(), Value::Object(case_opts));
+        }
+        if edge_on {
+            case.insert(
+                "request".into(),
+                json!({"method": method, "path": path, "host": host}),
+            );
         }
         case.insert(
             "headers".into(),
@@ -359,7 +426,24 @@ fn generate(input: &Value) -> Value {
 
 // ---- running -------------------------------------------------------------------------------
 
-fn observe(headers: &[(String, String)], opts: &Map<String, Value>, has: &[Value]) -> Value {
+fn observe(
+    headers: &[(String, String)],
+    opts: &Map<String, Value>,
+    request: &Value,
+    has: &[Value],
+) -> Value {
+    let field = |k: &str| request.get(k).and_then(Value::as_str).unwrap_or("");
+    let edge = (opts.get("edgeSignature") == Some(&Value::Bool(true))).then(|| EdgeCheck {
+        target: Target {
+            method: field("method"),
+            path_and_query: field("path"),
+            host: field("host"),
+        },
+        max_age_secs: opts
+            .get("edgeMaxAgeSeconds")
+            .and_then(Value::as_f64)
+            .unwrap_or(30.0),
+    });
     let keys: Vec<String> = opts
         .get("secretKeys")
         .and_then(Value::as_array)
@@ -385,6 +469,7 @@ fn observe(headers: &[(String, String)], opts: &Map<String, Value>, has: &[Value
             .get("clockSkewSeconds")
             .and_then(Value::as_f64)
             .unwrap_or(reader::DEFAULT_CLOCK_SKEW_SECS),
+        edge,
     };
     match reader::read(headers, &o) {
         Err(code) => json!({ "error": code }),
@@ -450,7 +535,8 @@ fn run(file: &Value) -> (usize, usize) {
             .pointer("/ok/has")
             .and_then(Value::as_array)
             .unwrap_or(&empty);
-        let got = observe(&headers, &opts, has);
+        let request = c.get("request").cloned().unwrap_or(Value::Null);
+        let got = observe(&headers, &opts, &request, has);
         if got == expect {
             passed += 1;
         } else {

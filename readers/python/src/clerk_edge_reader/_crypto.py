@@ -123,3 +123,34 @@ def decrypt_request_data(value: str, key: str) -> Optional[dict[str, Any]]:
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+EDGE_LABEL = "clerk-edge-signature/v1"
+_EDGE_T = re.compile(r"\A[0-9]{1,12}\Z")
+_HEX64_SIG = _HEX64
+
+
+def edge_canonical(t: int, status: str, token: str, request_data: str, method: str, path: str, host: str) -> str:
+    return "\n".join([EDGE_LABEL, str(t), status, token, request_data, method.upper(), path, host.lower()])
+
+
+def verify_edge_signature(value: Optional[str], keys: list[str], status: str, token: str, request_data: str,
+                          method: str, path: str, host: str, now: Optional[float], max_age: float,
+                          skew: float) -> Optional[str]:
+    """x-clerk-edge-signature "v1,<t>,<hex HMAC-SHA256>": None when valid, else the error code."""
+    if value is None:
+        return "edge_signature_missing"
+    parts = value.split(",")
+    if len(parts) != 3 or parts[0] != "v1" or not _EDGE_T.match(parts[1]) or not _HEX64_SIG.match(parts[2]):
+        return "edge_signature_invalid"
+    t, sig = int(parts[1]), bytes.fromhex(parts[2])
+    msg = edge_canonical(t, status, token, request_data, method, path, host).encode("utf-8", "surrogatepass")
+    if not any(hmac.compare_digest(hmac.new(k.encode("utf-8"), msg, hashlib.sha256).digest(), sig) for k in keys):
+        return "edge_signature_invalid"
+    if now is None:
+        return None
+    if t > now + skew:
+        return "edge_signature_invalid"
+    if now > t + max_age + skew:
+        return "edge_signature_expired"
+    return None

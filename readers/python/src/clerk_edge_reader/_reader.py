@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ._auth import SessionAuth
-from ._crypto import b64url_loose, decrypt_request_data, parse_json, verify_signature
+from ._crypto import b64url_loose, decrypt_request_data, parse_json, verify_edge_signature, verify_signature
 
 MAX_HEADER_BYTES = 16 * 1024
 DEFAULT_CLOCK_SKEW_SECONDS = 5.0
@@ -18,7 +18,17 @@ SIGNATURE = "x-clerk-auth-signature"
 REASON = "x-clerk-auth-reason"
 MESSAGE = "x-clerk-auth-message"
 REQUEST_DATA = "x-clerk-request-data"
-_READ = (STATUS, TOKEN, SIGNATURE, REASON, MESSAGE, REQUEST_DATA)
+EDGE_SIGNATURE = "x-clerk-edge-signature"
+_READ = (STATUS, TOKEN, SIGNATURE, REASON, MESSAGE, REQUEST_DATA, EDGE_SIGNATURE)
+DEFAULT_EDGE_MAX_AGE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Request:
+    """The request as the origin received it, for the Worker's x-clerk-edge-signature."""
+    method: str
+    path: str  # path and query, as sent on the request line ("/a?b=1")
+    host: str  # the Host header
 
 HeadersLike = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 
@@ -97,6 +107,8 @@ def read(
     clerk_compatible: bool = False,
     clock_skew: Optional[float] = DEFAULT_CLOCK_SKEW_SECONDS,
     now: Optional[float] = None,
+    request: Optional[Request] = None,
+    edge_max_age: float = DEFAULT_EDGE_MAX_AGE_SECONDS,
 ) -> Auth:
     """Verifies the headers clerk-edge forwarded. `secret_keys`: one key or several (rotation),
     default CLERK_SECRET_KEY; `encryption_key`: default CLERK_ENCRYPTION_KEY (empty → the secret
@@ -123,6 +135,13 @@ def read(
         raise ReaderError("middleware_missing")
     if status not in ("signed-in", "signed-out"):
         raise ReaderError("status_invalid")
+    t = (time.time() if now is None else now) if clock_skew is not None else None
+    if request is not None:
+        code = verify_edge_signature(found.get(EDGE_SIGNATURE), keys, status, found.get(TOKEN, ""),
+                                     found.get(REQUEST_DATA, ""), request.method, request.path, request.host,
+                                     t, edge_max_age, clock_skew or 0.0)
+        if code:
+            raise ReaderError(code)
     data: dict[str, Any] = {}
     raw = found.get(REQUEST_DATA, "")
     if raw:
@@ -145,8 +164,7 @@ def read(
     nbf = claims.get("nbf", None)
     if not _number(exp) or ("nbf" in claims and not _number(nbf)):
         raise ReaderError("token_malformed")
-    if clock_skew is not None:
-        t = time.time() if now is None else now
+    if clock_skew is not None and t is not None:
         if t > exp + clock_skew:
             raise ReaderError("token_expired")
         if nbf is not None and nbf > t + clock_skew:

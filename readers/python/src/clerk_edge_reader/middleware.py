@@ -9,9 +9,33 @@ ReaderError under the same key and lets the app decide.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence, Union
 
-from ._reader import Auth, ReaderError, read
+from ._reader import Auth, ReaderError, Request, read
+
+# Characters a request target carries unescaped (WSGI hands the path over percent-decoded).
+_PATH_SAFE = "/;=,:@!$&'()*+-._~"
+
+
+def wsgi_request(environ: dict[str, Any]) -> Request:
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not raw:
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        raw = quote(path.encode("latin-1", "replace"), safe=_PATH_SAFE)
+        if environ.get("QUERY_STRING"):
+            raw += "?" + environ["QUERY_STRING"]
+    return Request(environ.get("REQUEST_METHOD", "GET"), raw, environ.get("HTTP_HOST", ""))
+
+
+def asgi_request(scope: dict[str, Any], headers: list[tuple[str, str]]) -> Request:
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else quote(scope.get("path", ""), safe=_PATH_SAFE)
+    qs = scope.get("query_string", b"")
+    if qs:
+        path += "?" + qs.decode("latin-1")
+    host = next((v for k, v in headers if k.lower() == "host"), "")
+    return Request(scope.get("method", "GET"), path, host)
 
 WSGI_KEY = "clerk_edge.auth"
 ASGI_KEY = "clerk_auth"
@@ -29,18 +53,21 @@ def auth_from_environ(environ: dict[str, Any]) -> Optional[Auth]:
 class ClerkEdgeWSGI:
     """`app.wsgi_app = ClerkEdgeWSGI(app.wsgi_app)` (Flask) or `application = ClerkEdgeWSGI(get_wsgi_application())` (Django).
 
-    WSGI servers join repeated headers, so duplicates are not seen here (the ASGI middleware sees them)."""
+    WSGI servers join repeated headers, so duplicates are not seen here (the ASGI middleware sees them).
+    `require_edge_signature=False` only for origins behind the Next shim (no x-clerk-edge-signature)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], secret_keys: Union[str, Sequence[str], None] = None,
-                 encryption_key: Optional[str] = None, *, on_error: str = "reject", **options: Any) -> None:
+                 encryption_key: Optional[str] = None, *, on_error: str = "reject",
+                 require_edge_signature: bool = True, **options: Any) -> None:
         self.app, self.secret_keys, self.encryption_key = app, secret_keys, encryption_key
-        self.on_error, self.options = on_error, options
+        self.on_error, self.edge, self.options = on_error, require_edge_signature, options
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         headers = [(k[5:].replace("_", "-").lower(), v) for k, v in environ.items()
                    if k.startswith("HTTP_X_CLERK_") and isinstance(v, str)]
         try:
-            environ[WSGI_KEY] = read(headers, self.secret_keys, self.encryption_key, **self.options)
+            req = wsgi_request(environ) if self.edge else None
+            environ[WSGI_KEY] = read(headers, self.secret_keys, self.encryption_key, request=req, **self.options)
         except ReaderError as e:
             if self.on_error != "pass":
                 body = _body(e.code)
@@ -58,9 +85,10 @@ class ClerkEdgeASGI:
     """`app.add_middleware(ClerkEdgeASGI)` (FastAPI/Starlette) or `app = ClerkEdgeASGI(app)` (any ASGI app)."""
 
     def __init__(self, app: ASGIApp, secret_keys: Union[str, Sequence[str], None] = None,
-                 encryption_key: Optional[str] = None, *, on_error: str = "reject", **options: Any) -> None:
+                 encryption_key: Optional[str] = None, *, on_error: str = "reject",
+                 require_edge_signature: bool = True, **options: Any) -> None:
         self.app, self.secret_keys, self.encryption_key = app, secret_keys, encryption_key
-        self.on_error, self.options = on_error, options
+        self.on_error, self.edge, self.options = on_error, require_edge_signature, options
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope.get("type") not in ("http", "websocket"):
@@ -68,7 +96,9 @@ class ClerkEdgeASGI:
             return
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
         try:
-            result: Union[Auth, ReaderError] = read(headers, self.secret_keys, self.encryption_key, **self.options)
+            req = asgi_request(scope, headers) if self.edge else None
+            result: Union[Auth, ReaderError] = read(headers, self.secret_keys, self.encryption_key, request=req,
+                                                    **self.options)
         except ReaderError as e:
             if self.on_error != "pass" and scope["type"] == "http":
                 body = _body(e.code)

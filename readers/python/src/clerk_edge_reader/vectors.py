@@ -5,16 +5,21 @@ import json
 import sys
 from typing import Any
 
-from ._reader import ReaderError, read
+from ._reader import ReaderError, Request, read
 
 SCHEMA = "clerk-edge/reader-vectors/v1"
 
 
-def observe(headers: list[tuple[str, str]], opts: dict[str, Any], has: list[Any]) -> dict[str, Any]:
+def observe(headers: list[tuple[str, str]], opts: dict[str, Any], request: Any, has: list[Any]) -> dict[str, Any]:
+    req = None
+    if opts.get("edgeSignature") is True:
+        r = request if isinstance(request, dict) else {}
+        req = Request(r.get("method", ""), r.get("path", ""), r.get("host", ""))
     try:
         a = read(headers, opts.get("secretKeys", []), opts.get("encryptionKey", ""),
                  clerk_compatible=bool(opts.get("clerkCompatible", False)),
-                 clock_skew=opts.get("clockSkewSeconds", 5), now=opts.get("now"))
+                 clock_skew=opts.get("clockSkewSeconds", 5), now=opts.get("now"),
+                 request=req, edge_max_age=opts.get("edgeMaxAgeSeconds", 30))
     except ReaderError as e:
         return {"error": e.code}
     return {"ok": {
@@ -35,7 +40,7 @@ def run(doc: dict[str, Any]) -> tuple[int, int]:
         opts = dict(doc.get("options", {}), **c.get("options", {}))
         expect = c.get("expect")
         has = (expect.get("ok") or {}).get("has", []) if isinstance(expect, dict) else []
-        got = observe([(k, v) for k, v in c.get("headers", [])], opts, has)
+        got = observe([(k, v) for k, v in c.get("headers", [])], opts, c.get("request"), has)
         if got == expect:
             passed += 1
         else:
