@@ -280,9 +280,13 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     const publishableKey = resolvedParams.publishableKey || env.publishableKey || '';
     const secretKey = resolvedParams.secretKey || env.secretKey || '';
     core.assertKeys(String(publishableKey), String(secretKey));
+    const requestUrl = new URL(request.nextUrl?.href ?? request.url);
+    // clerk-edge's one path rule (a deviation): a path decoding to a line break or other control
+    // character is refused before the handler runs, since no route pattern's `.` would match it.
+    const refusal = core.pathRefusal(requestUrl.pathname);
+    if (refusal) return new NextResponse(refusal, { status: 400, statusText: 'Bad Request' });
     // §5.2 step 3 / §5.11: requests under the Frontend API proxy path are forwarded, unauthenticated.
     let proxyConfig = resolvedParams.frontendApiProxy;
-    const requestUrl = new URL(request.nextUrl?.href ?? request.url);
     const explicitProxyOrDomain = resolvedParams.proxyUrl || env.proxyUrl || resolvedParams.domain || env.domain;
     if (!proxyConfig && !explicitProxyOrDomain && core.autoProxy(String(publishableKey), requestUrl.hostname, env.disableAutoProxy ?? undefined)) {
       proxyConfig = { enabled: true };

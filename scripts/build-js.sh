@@ -20,3 +20,4 @@ raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 glue=$(wc -c < js/pkg/clerk_edge.js)
 echo "js/pkg: clerk_edge_bg.wasm $raw bytes ($gz gzip -9), clerk_edge.js $glue bytes"
+bash scripts/size-check.sh js-wasm "$wasm"

@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 worker-build --release --no-default-features --features worker
+bash scripts/size-check.sh worker-wasm build/index_bg.wasm

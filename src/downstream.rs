@@ -21,9 +21,10 @@ pub const DEBUG: &str = "x-clerk-debug";
 pub const AUTH_SIGNATURE_INVALID: &str = "Clerk: Unable to verify request, this usually means the Clerk middleware did not run. Ensure Clerk's middleware is properly integrated and matches the current route. For more information, see: https://clerk.com/docs/reference/nextjs/clerk-middleware. (code=auth_signature_invalid)";
 
 /// Headers a client must never be able to set on the way to the origin: Clerk's forwarded
-/// auth and Next's middleware protocol.
+/// auth and Next's middleware protocol, in either spelling — CGI/WSGI origins read
+/// `X_Clerk_Auth_Status` and `X-Clerk-Auth-Status` as the same `HTTP_X_CLERK_AUTH_STATUS`.
 pub fn is_reserved(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
+    let n = name.to_ascii_lowercase().replace('_', "-");
     n.starts_with("x-clerk-") || n.starts_with("x-middleware-")
 }
 
@@ -183,6 +184,10 @@ mod tests {
         assert!(is_reserved("X-Clerk-Auth-Status"));
         assert!(is_reserved("x-middleware-rewrite"));
         assert!(!is_reserved("x-clerkish"));
+        assert!(is_reserved("X_Clerk_Auth_Status"));
+        assert!(is_reserved("x_clerk-auth-token"));
+        assert!(is_reserved("x_middleware_rewrite"));
+        assert!(!is_reserved("x_clerkish"));
         assert!(!is_reserved("cookie"));
     }
 

@@ -1163,6 +1163,15 @@ pub fn normalize_route_path_js(path: &str) -> Result<String, JsValue> {
     normalize_route_path(path).map_err(|_| malformed_url_error(path))
 }
 
+/// The path rule the middleware applies before anything else (`path_policy`, shared with the
+/// Worker): the 400 body for a pathname holding a line break or other control character
+/// (`/admin/%0a` would slip past every `createRouteMatcher` pattern), else `undefined`.
+#[wasm_bindgen(js_name = pathRefusal)]
+pub fn path_refusal(pathname: &str) -> Option<String> {
+    crate::path_policy::has_control_character(pathname)
+        .then(|| crate::path_policy::Refusal::ControlCharacter.body())
+}
+
 /// Compiled `createRouteMatcher` string patterns (path-to-regexp 6.3.0, case-insensitive).
 #[wasm_bindgen]
 pub struct RouteMatcher {

@@ -39,6 +39,7 @@ pub mod key;
 pub mod keys;
 pub mod machine;
 pub mod orgsync;
+pub mod path_policy;
 pub mod pattern;
 pub mod protect;
 pub mod reader;

@@ -87,7 +87,12 @@ pub(super) fn is_preflight(req: &Request) -> bool {
 /// A preflight is never authenticated and never meets a route rule: the Worker answers it from
 /// its CORS policy, or, without one, hands it to the origin untouched (minus the reserved
 /// `x-clerk-*`/`x-middleware-*` headers, which never reach the origin from outside).
-pub(super) async fn preflight(req: Request, env: &Env, s: &Settings) -> Result<Response> {
+pub(super) async fn preflight(
+    req: Request,
+    url: &Url,
+    env: &Env,
+    s: &Settings,
+) -> Result<Response> {
     let header = |n: &str| req.headers().get(n).ok().flatten();
     if let Some(policy) = &s.cors {
         let out = Headers::new();
@@ -105,8 +110,6 @@ pub(super) async fn preflight(req: Request, env: &Env, s: &Settings) -> Result<R
             headers.append(&k, &v)?;
         }
     }
-    let url =
-        Url::parse(&req.inner().url()).ok_or_else(|| worker::Error::RustError("bad url".into()))?;
     let mut init = RequestInit::new();
     init.with_method(req.method())
         .with_headers(headers)

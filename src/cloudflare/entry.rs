@@ -8,6 +8,7 @@ use super::settings::{Origin, RequestDataFormat, Settings};
 use super::upstream::{self, PublicView};
 use crate::cache::CachingVerifier;
 use crate::downstream;
+use crate::path_policy::{self, PathDecision};
 use crate::protect::{self, Protect};
 use crate::redirect::{self, RedirectContext, Target};
 use crate::request::RequestParts;
@@ -163,9 +164,14 @@ async fn dispatch(
     s: &Settings,
     record: &mut Record,
 ) -> Result<Response> {
+    // Every decision below, and the origin, see the URL the path policy gives: preflights too.
+    let url = match path_policy(url, s, record) {
+        Ok(url) => url,
+        Err(refused) => return refused,
+    };
     if api_cors::is_preflight(&req) {
         record.outcome = Outcome::Preflight;
-        return api_cors::preflight(req, env, s).await;
+        return api_cors::preflight(req, &url, env, s).await;
     }
     let origin = match s.cors {
         Some(_) => req.headers().get("origin").ok().flatten(),
@@ -173,6 +179,38 @@ async fn dispatch(
     };
     let response = handle(req, url, env, s, record).await?;
     api_cors::with_cors(response, s.cors.as_ref(), origin.as_deref())
+}
+
+/// The URL the path policy decides on, or the Worker's answer when it refuses or redirects.
+fn path_policy(
+    url: Url,
+    s: &Settings,
+    record: &mut Record,
+) -> std::result::Result<Url, Result<Response>> {
+    let href = url.href();
+    match path_policy::decide_url(&href, s.paths) {
+        PathDecision::Forward(decided) if decided == href => Ok(url),
+        PathDecision::Forward(decided) => Url::parse(&decided).ok_or_else(|| {
+            record.outcome = Outcome::BadRequest;
+            text(400, "Bad Request")
+        }),
+        PathDecision::Redirect(location) => {
+            record.outcome = Outcome::Redirect;
+            Err(permanent_redirect(&location))
+        }
+        PathDecision::Refuse(why) => {
+            record.outcome = Outcome::BadRequest;
+            record.reason = Some(why.as_str().to_string());
+            Err(text(400, &why.body()))
+        }
+    }
+}
+
+/// `CLERK_ESCAPED_SLASHES = redirect`: the same request at the unescaped, normalised path.
+fn permanent_redirect(location: &str) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("location", location)?;
+    Ok(Response::ok("")?.with_status(308).with_headers(headers))
 }
 
 async fn handle(

@@ -2,6 +2,7 @@
 //! names the setting and what is wrong, and never contains a secret value.
 
 use crate::config::{Options, OrgSyncOptions};
+use crate::path_policy::PathPolicy;
 use crate::request_data::GcmKey;
 use crate::routes::RouteRules;
 use crate::Config;
@@ -35,6 +36,8 @@ pub struct Settings {
     /// `CLERK_LOG`: one structured JSON line per request (default), or none.
     pub log: bool,
     pub trust_forwarded_headers: bool,
+    /// `CLERK_PATH_NORMALIZATION` and `CLERK_ESCAPED_SLASHES`.
+    pub paths: PathPolicy,
     pub api_url: String,
     pub encryption: Option<(RequestDataFormat, String, Option<GcmKey>)>,
     /// Public options forwarded to the origin in `x-clerk-request-data`.
@@ -228,6 +231,11 @@ impl Settings {
             .map_err(|m| err("CLERK_ROUTES", m))?;
         let cors =
             crate::cors::CorsPolicy::from_env(&get).map_err(|e| err(e.setting, e.message))?;
+        let paths = PathPolicy::from_settings(
+            get("CLERK_PATH_NORMALIZATION").as_deref(),
+            get("CLERK_ESCAPED_SLASHES").as_deref(),
+        )
+        .map_err(|(setting, m)| err(setting, m.into()))?;
         let origin = match get("ORIGIN_URL") {
             Some(u) if u == "demo" => Origin::Demo,
             Some(u) => {
@@ -290,6 +298,7 @@ impl Settings {
             debug: truthy(&get("CLERK_DEBUG")),
             log,
             trust_forwarded_headers: truthy(&get("CLERK_TRUST_FORWARDED_HEADERS")),
+            paths,
             encryption,
             request_data: Value::Object(data),
             api_mode,
@@ -519,5 +528,32 @@ mod tests {
         assert_eq!(s.request_data["signInUrl"], "/sign-in");
         assert!(s.request_data.get("secretKey").is_none());
         assert_eq!(s.api_url, "https://api.clerk.com");
+    }
+
+    #[test]
+    fn path_settings_are_validated() {
+        let base = [
+            ("CLERK_PUBLISHABLE_KEY", PK),
+            ("CLERK_SECRET_KEY", "sk_live_x"),
+            ("ORIGIN_URL", "demo"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let all: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+            Settings::from_env(env(&all), false)
+        };
+        assert_eq!(with(&[]).unwrap().paths, PathPolicy::default());
+        let e = with(&[("CLERK_PATH_NORMALIZATION", "envoy")])
+            .err()
+            .unwrap();
+        assert_eq!(e.to_string(), "clerk-edge configuration error in CLERK_PATH_NORMALIZATION: must be \"strict\" (default) or \"clerk\"");
+        let e = with(&[("CLERK_ESCAPED_SLASHES", "keep")]).err().unwrap();
+        assert_eq!(e.setting, "CLERK_ESCAPED_SLASHES");
+        let e = with(&[
+            ("CLERK_PATH_NORMALIZATION", "clerk"),
+            ("CLERK_ESCAPED_SLASHES", "redirect"),
+        ])
+        .err()
+        .unwrap();
+        assert_eq!(e.setting, "CLERK_ESCAPED_SLASHES");
     }
 }

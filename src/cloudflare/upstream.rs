@@ -34,7 +34,10 @@ pub fn origin_headers(
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = inbound
         .iter()
-        .filter(|(k, _)| trust_forwarded || !CLIENT_FORWARDING.contains(&k.as_str()))
+        // `X_Forwarded_Host` too: CGI/WSGI origins fold `_` and `-` into the same variable.
+        .filter(|(k, _)| {
+            trust_forwarded || !CLIENT_FORWARDING.contains(&k.replace('_', "-").as_str())
+        })
         .cloned()
         .collect();
     let set_if_absent = |out: &mut Vec<(String, String)>, name: &str, value: &str| {
@@ -84,6 +87,8 @@ mod tests {
             ("x-forwarded-for", "10.0.0.1"),
             ("forwarded", "for=10.0.0.1;host=evil.example"),
             ("x-real-ip", "10.0.0.1"),
+            ("x_forwarded_host", "evil.example"),
+            ("x_real_ip", "10.0.0.1"),
         ]);
         let clerk = h(&[("x-clerk-auth-status", "signed-out")]);
         assert_eq!(
