@@ -1,9 +1,15 @@
 import type { SignedInAuthObject, SignedOutAuthObject } from './index.js';
 
 export interface ReadAuthOptions {
-  /** Checks `x-clerk-auth-signature` (default `CLERK_SECRET_KEY`; a `secretKey` in the request data wins). */
-  secretKey?: string;
-  /** Decrypts `x-clerk-request-data` (default `CLERK_ENCRYPTION_KEY`, else the secret key). */
+  /**
+   * Checks `x-clerk-auth-signature` (default `CLERK_SECRET_KEY`; a `secretKey` in the request data
+   * wins). Several keys (`[old, new]`) while the middleware switches keys: any of them is accepted.
+   */
+  secretKey?: string | readonly string[];
+  /**
+   * Decrypts `x-clerk-request-data`, in Clerk's format or the Worker's `gcm` format (default
+   * `CLERK_ENCRYPTION_KEY`, else each secret key).
+   */
   encryptionKey?: string;
 }
 

@@ -1,7 +1,7 @@
 // The receiving side of clerk-edge's forwarded headers, for origins (a Node server behind the
 // Cloudflare Worker, or any app behind `clerkMiddleware()`): verifies `x-clerk-auth-signature`
-// and decrypts `x-clerk-request-data` (Clerk's format) in Rust, as `@clerk/nextjs`'s `auth()`
-// does on the application server.
+// and decrypts `x-clerk-request-data` (Clerk's format, or the Worker's default `gcm` format) in
+// Rust, as `@clerk/nextjs`'s `auth()` does on the application server.
 import * as core from './pkg/clerk_edge.js';
 import { ensureWasm } from './wasm-node.js';
 
@@ -20,13 +20,16 @@ function headerPairs(headers) {
 }
 
 /**
- * Reads the auth the middleware forwarded. Throws Clerk's errors: `auth_signature_invalid`
- * (signed in without a valid signature), `encryption_key_invalid` (request data that does not
- * decrypt), and the "can't detect usage of clerkMiddleware()" error when no status is present.
+ * Reads the auth the middleware forwarded. `secretKey` is one key or several (`[old, new]` while
+ * the middleware switches keys): a signature made with any of them is accepted. Throws Clerk's
+ * errors: `auth_signature_invalid` (signed in without a valid signature), `encryption_key_invalid`
+ * (request data that does not decrypt), and the "can't detect usage of clerkMiddleware()" error
+ * when no status is present.
  */
 export function readAuth(headers, { secretKey = envOf('CLERK_SECRET_KEY'), encryptionKey = envOf('CLERK_ENCRYPTION_KEY') } = {}) {
   if (typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function') ensureWasm();
-  const r = JSON.parse(core.readAuth(JSON.stringify(headerPairs(headers)), String(secretKey || ''), String(encryptionKey || '')));
+  const keys = Array.isArray(secretKey) ? secretKey.filter(Boolean).map(String) : [String(secretKey || '')];
+  const r = JSON.parse(core.readAuth(JSON.stringify(headerPairs(headers)), JSON.stringify(keys), String(encryptionKey || '')));
   const claimsJson = r.claims ? JSON.stringify(r.claims) : null;
   const token = r.token || null;
   return {

@@ -91,6 +91,11 @@ impl<V> CachingVerifier<V> {
 }
 
 impl<V: SignatureVerifier> SignatureVerifier for CachingVerifier<V> {
+    fn is_known(&self, key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool {
+        message.len() + signature.len() <= MAX_TOKEN_BYTES
+            && self.store.borrow().contains(key, message, signature)
+    }
+
     async fn verify_rs256(
         &self,
         key: &RsaPublicKey,

@@ -2,8 +2,8 @@
 //! holds every per-key derived value (parsed key, instance type, cookie suffix, compiled
 //! patterns), so requests never recompute them.
 
-use crate::key::RsaPublicKey;
 use crate::keys::{self, InstanceType, PublishableKey};
+use crate::keyset::KeySet;
 use crate::machine::Accepts;
 use crate::orgsync::OrgSync;
 use serde::Deserialize;
@@ -86,7 +86,8 @@ pub struct Config {
     pub publishable_key: String,
     pub key: PublishableKey,
     pub secret_key: String,
-    pub jwt_key: Option<RsaPublicKey>,
+    /// One key, or several during a rotation (`crate::keyset`).
+    pub jwt_key: Option<KeySet>,
     pub audience: Vec<String>,
     pub authorized_parties: Vec<String>,
     pub issuer: Vec<String>,
@@ -149,7 +150,7 @@ impl Config {
             })?;
         let jwt_key = match non_empty(options.jwt_key) {
             None => None,
-            Some(pem) => Some(RsaPublicKey::from_pem(&pem).map_err(|e| ConfigError {
+            Some(pem) => Some(KeySet::parse(&pem).map_err(|e| ConfigError {
                 option: "jwtKey",
                 message: format!(
                     "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."

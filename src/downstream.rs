@@ -113,10 +113,11 @@ pub struct DownstreamAuth {
 
 /// The receiving side of `auth()`: `x-clerk-auth-status` must be present; a signed-in status
 /// needs a valid signature (constant-time) over the token. The token was verified at the edge,
-/// so here it is only decoded, as `@clerk/nextjs` does.
-pub fn read<'h>(
+/// so here it is only decoded, as `@clerk/nextjs` does. `secret_keys` is one key (`"sk_…"`) or
+/// several (`&[old, new]` during a rotation): a signature made with any of them is accepted.
+pub fn read<'h, K: signature::SecretKeys + ?Sized>(
     get: impl Fn(&str) -> Option<&'h str>,
-    secret_key: &str,
+    secret_keys: &K,
 ) -> Result<DownstreamAuth, &'static str> {
     let status = get(AUTH_STATUS).ok_or("Clerk: auth() was called but Clerk can't detect usage of clerkMiddleware(). (code=middleware_missing)")?;
     let token = get(AUTH_TOKEN).unwrap_or("").to_string();
@@ -130,7 +131,7 @@ pub fn read<'h>(
     if status != "signed-in" {
         return Ok(out);
     }
-    if !signature::verify(&token, get(AUTH_SIGNATURE).unwrap_or(""), secret_key) {
+    if !signature::verify_any(&token, get(AUTH_SIGNATURE).unwrap_or(""), secret_keys) {
         return Err(AUTH_SIGNATURE_INVALID);
     }
     let machine = crate::machine::opaque_type(&token).is_some();
@@ -221,5 +222,36 @@ mod tests {
             "k"
         )
         .is_err());
+    }
+
+    #[test]
+    fn read_accepts_any_key_of_a_rotation() {
+        let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEiLCJzaWQiOiJzZXNzXzEifQ.c2ln";
+        for signer in ["sk_live_old", "sk_live_new"] {
+            let sig = signature::sign(token, signer);
+            let headers = kv(&[
+                ("x-clerk-auth-status", "signed-in"),
+                ("x-clerk-auth-token", token),
+                ("x-clerk-auth-signature", &sig),
+            ]);
+            let get = |n: &str| {
+                headers
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.as_str())
+            };
+            let auth = read(get, &["sk_live_old", "sk_live_new"]).unwrap();
+            assert_eq!(auth.token, token);
+            let keys = vec!["sk_live_new".to_string()];
+            assert_eq!(
+                read(get, &keys).is_ok(),
+                signer == "sk_live_new",
+                "{signer}"
+            );
+            assert_eq!(
+                read(get, &["sk_live_other"]).unwrap_err(),
+                AUTH_SIGNATURE_INVALID
+            );
+        }
     }
 }

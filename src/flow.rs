@@ -44,7 +44,8 @@ impl From<FatalError> for AuthError {
 
 pub(crate) fn key_source(cfg: &Config) -> KeySource<'_> {
     match &cfg.jwt_key {
-        Some(k) => KeySource::Local(k),
+        // One PEM: exactly Clerk's `jwtKey`; several keys: chosen by `kid`, else tried in order.
+        Some(set) => set.source(),
         None if !cfg.secret_key.is_empty() => KeySource::Remote,
         None => KeySource::Missing,
     }

@@ -22,6 +22,7 @@ use crate::cache::CachingVerifier;
 use crate::config::{Config, OneOrMany, Options, DEFAULT_CLOCK_SKEW_MS};
 use crate::cookies::Cookies;
 use crate::downstream;
+use crate::fapi_proxy;
 use crate::flow::authenticate;
 use crate::http_backend::{HttpBackend, Transport};
 use crate::jsnum;
@@ -279,7 +280,7 @@ pub async fn verify_token(
     let o = parse_options(&options_json)?;
     let key = match o.jwt_key.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(pem) => Some(RsaPublicKey::from_pem(pem).map_err(|e| {
+        Some(pem) => Some(crate::keyset::KeySet::parse(pem).map_err(|e| {
             js_err(&format!(
                 "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."
             ))
@@ -305,7 +306,7 @@ pub async fn verify_token(
         issuer: &issuer,
         skew_ms,
     };
-    let source = key.as_ref().map_or(KeySource::Missing, KeySource::Local);
+    let source = key.as_ref().map_or(KeySource::Missing, |k| k.source());
     let verified = match Jwt::decode(&token) {
         Ok(j) => jwt::verify_token(
             &j,
@@ -494,7 +495,11 @@ pub fn auth_options(input_json: &str) -> Result<String, JsError> {
     let proxy_url =
         if !truthy(&proxy_url) && !truthy(&pick("domain")) && vercel_auto_proxy(&out, &env) {
             let base = parse_url("clerkUrl", str_field(&input, "clerkUrl").unwrap_or(""))?;
-            Value::String(format!("{}{DEFAULT_PROXY_PATH}", base.origin()))
+            Value::String(format!(
+                "{}{}",
+                base.origin(),
+                fapi_proxy::DEFAULT_PROXY_PATH
+            ))
         } else {
             proxy_url
         };
@@ -1067,8 +1072,16 @@ pub fn encrypt_request_data(plaintext: &str, key: &str) -> Result<String, JsErro
 }
 
 /// Decrypts Clerk-format request data; the plaintext must be a JSON object.
+/// Opens `x-clerk-request-data` in either format: Clerk's (`base64("Salted__"…)`, always
+/// starting `U2FsdGVkX1`) or clerk-edge's `gcm` v1 (base64url of `0x01`…, the Worker's default).
 fn decrypt_request_data(value: &str, key: &str) -> Result<Map<String, Value>, &'static str> {
-    let plain = request_data::decrypt_clerk(key, value)?;
+    let plain = if value.starts_with("U2FsdGVkX1") {
+        request_data::decrypt_clerk(key, value)?
+    } else {
+        let gcm = request_data::GcmKey::from_setting(key)
+            .map_err(|_| request_data::ENCRYPTION_KEY_INVALID)?;
+        request_data::decrypt_gcm(&gcm, value)?
+    };
     match serde_json::from_slice::<Value>(&plain) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(request_data::ENCRYPTION_KEY_INVALID),
@@ -1076,19 +1089,22 @@ fn decrypt_request_data(value: &str, key: &str) -> Result<Map<String, Value>, &'
 }
 
 /// The receiving side for origins (§5.5): `headers_json` = the request's headers as
-/// `[[name, value]…]`. Decrypts `x-clerk-request-data` (key: `encryption_key`, else
-/// `secret_key`; absent header → `{}`), then checks `x-clerk-auth-signature` with the secret
-/// key the request data carries, else `secret_key`. Throws Clerk's `encryption_key_invalid` /
-/// `auth_signature_invalid` errors. Returns `{status, reason, message, token, auth, claims,
-/// requestData}`; `auth` is the session auth object fields (signed-out when not signed in or
-/// pending).
+/// `[[name, value]…]`; `secret_keys_json` = `["sk_…", …]` (one key, or the old and new keys
+/// during a rotation). Decrypts `x-clerk-request-data` (either format; key: `encryption_key`,
+/// else each secret key; absent header → `{}`), then checks `x-clerk-auth-signature` with the
+/// secret key the request data carries, else with any of the secret keys. Throws Clerk's
+/// `encryption_key_invalid` / `auth_signature_invalid` errors. Returns `{status, reason,
+/// message, token, auth, claims, requestData}`; `auth` is the session auth object fields
+/// (signed-out when not signed in or pending).
 #[wasm_bindgen(js_name = readAuth)]
 pub fn read_auth(
     headers_json: &str,
-    secret_key: &str,
+    secret_keys_json: &str,
     encryption_key: &str,
 ) -> Result<String, JsError> {
     let headers = parse_pairs("headers", headers_json)?;
+    let secret_keys: Vec<String> = serde_json::from_str(secret_keys_json)
+        .map_err(|e| js_err(&format!("invalid secret keys JSON: {e}")))?;
     let get = |name: &str| {
         headers
             .iter()
@@ -1097,21 +1113,23 @@ pub fn read_auth(
     };
     let data = match get(downstream::REQUEST_DATA).filter(|v| !v.is_empty()) {
         None => Map::new(),
-        Some(value) => {
-            let key = if encryption_key.is_empty() {
-                secret_key
-            } else {
-                encryption_key
-            };
-            decrypt_request_data(value, key).map_err(js_err)?
+        Some(value) if !encryption_key.is_empty() => {
+            decrypt_request_data(value, encryption_key).map_err(js_err)?
         }
+        Some(value) => secret_keys
+            .iter()
+            .find_map(|k| decrypt_request_data(value, k).ok())
+            .ok_or_else(|| js_err(request_data::ENCRYPTION_KEY_INVALID))?,
     };
-    let secret = data
+    let read = match data
         .get("secretKey")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .unwrap_or(secret_key);
-    let read = downstream::read(get, secret).map_err(js_err)?;
+    {
+        Some(secret) => downstream::read(get, secret),
+        None => downstream::read(get, secret_keys.as_slice()),
+    }
+    .map_err(js_err)?;
     let (auth, claims) = match &read.session {
         Some(s) => (
             Value::Object(signed_in_object(s)),
@@ -1479,83 +1497,15 @@ impl Transport for BackendTransport {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Frontend API proxy (§5.11).
+// Frontend API proxy (§5.11): the rule lives in `crate::fapi_proxy`; this only marshals.
 // ---------------------------------------------------------------------------------------------
-
-const DEFAULT_PROXY_PATH: &str = "/__clerk";
-const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
-
-fn strip_trailing_slashes(s: &str) -> &str {
-    s.trim_end_matches('/')
-}
-
-/// Header names a `Connection` header lists (hop-by-hop for this message).
-fn connection_listed(headers: &[(String, String)]) -> Vec<String> {
-    headers
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case("connection"))
-        .flat_map(|(_, v)| v.split(','))
-        .map(|h| h.trim().to_ascii_lowercase())
-        .filter(|h| !h.is_empty())
-        .collect()
-}
-
-/// `fapiUrlFromPublishableKey`: where the proxy forwards to.
-fn fapi_url_for(publishable_key: &str) -> &'static str {
-    const PROD: &str = "https://frontend-api.clerk.dev";
-    let fapi = keys::parse_publishable_key(publishable_key)
-        .map(|k| k.frontend_api)
-        .unwrap_or_default();
-    let legacy_dev = [".lcl.dev", ".lclstage.dev", ".lclclerk.com"];
-    let local = [
-        ".lcl.dev",
-        "lclstage.dev",
-        ".lclclerk.com",
-        ".accounts.lclclerk.com",
-    ];
-    if fapi.starts_with("clerk.") && legacy_dev.iter().any(|s| fapi.ends_with(s)) {
-        PROD
-    } else if local.iter().any(|s| fapi.ends_with(s)) {
-        "https://frontend-api.lclclerk.com"
-    } else if fapi.ends_with(".accountsstage.dev") {
-        "https://frontend-api.clerkstage.dev"
-    } else {
-        PROD
-    }
-}
-
-fn normalize_fapi_url(url: &str) -> Result<String, String> {
-    let u = Url::parse(url).ok_or_else(|| "Invalid URL".to_string())?;
-    if !matches!(u.scheme(), "http" | "https") {
-        return Err("FAPI URL must use http or https".into());
-    }
-    let has_userinfo = !u
-        .href()
-        .starts_with(&format!("{}://{}", u.scheme(), u.host()));
-    if has_userinfo || !u.search().is_empty() || !u.hash().is_empty() {
-        return Err("FAPI URL must not include credentials, a query string, or a hash".into());
-    }
-    Ok(strip_trailing_slashes(&u.href()).to_string())
-}
 
 /// Whether the request path is the proxy path or below it (`matchProxyPath`).
 #[wasm_bindgen(js_name = proxyPathMatches)]
 pub fn proxy_path_matches(request_url: &str, proxy_path: Option<String>) -> bool {
     let path = proxy_path.filter(|p| !p.is_empty());
-    let path = strip_trailing_slashes(path.as_deref().unwrap_or(DEFAULT_PROXY_PATH));
-    Url::parse(request_url).is_some_and(|u| {
-        let p = u.pathname();
-        p == path || p.starts_with(&format!("{path}/"))
-    })
+    let path = path.as_deref().unwrap_or(fapi_proxy::DEFAULT_PROXY_PATH);
+    Url::parse(request_url).is_some_and(|u| fapi_proxy::path_matches(u.pathname(), path))
 }
 
 /// The automatic proxy for `*.vercel.app` production deployments (§5.2 step 3): no explicit
@@ -1579,98 +1529,44 @@ pub fn auto_proxy(
 #[wasm_bindgen(js_name = frontendApiProxy)]
 pub fn frontend_api_proxy(input_json: &str) -> Result<String, JsError> {
     let input = parse_json("proxy input", input_json)?;
-    let error = |status: u16, code: &str, message: &str| {
-        json!({"kind": "error", "status": status, "code": code, "message": message}).to_string()
-    };
-    let proxy_path =
-        strip_trailing_slashes(non_empty_str(&input, "proxyPath").unwrap_or(DEFAULT_PROXY_PATH));
-    let Some(publishable_key) = non_empty_str(&input, "publishableKey") else {
-        return Ok(error(500, "proxy_configuration_error", "Missing publishableKey. Provide it in options or set CLERK_PUBLISHABLE_KEY environment variable."));
-    };
-    let Some(secret_key) = non_empty_str(&input, "secretKey") else {
-        return Ok(error(500, "proxy_configuration_error", "Missing secretKey. Provide it in options or set CLERK_SECRET_KEY environment variable."));
-    };
-    let request = parse_url("request", str_field(&input, "requestUrl").unwrap_or(""))?;
-    let path = request.pathname();
-    if !(path == proxy_path || path.starts_with(&format!("{proxy_path}/"))) {
-        let message = format!("Request path \"{path}\" does not match proxy path \"{proxy_path}\"");
-        return Ok(error(400, "proxy_path_mismatch", &message));
-    }
-    let base = match normalize_fapi_url(
-        non_empty_str(&input, "fapiUrl").unwrap_or_else(|| fapi_url_for(publishable_key)),
-    ) {
-        Ok(b) => b,
-        Err(m) => return Ok(error(500, "proxy_configuration_error", &m)),
-    };
-    let fapi_host = Url::parse(&base).map(|u| u.host()).unwrap_or_default();
-    let target_path = path
-        .get(proxy_path.len()..)
-        .filter(|p| !p.is_empty())
-        .unwrap_or("/");
-    let target = Url::parse(&format!("{base}{target_path}{}", request.search()));
-    let Some(target) = target.filter(|t| t.host() == fapi_host) else {
-        return Ok(error(
-            400,
-            "proxy_request_failed",
-            "Resolved target does not match the expected host",
-        ));
-    };
-    let incoming: Vec<(String, String)> = match input.get("headers") {
+    let headers: Vec<(String, String)> = match input.get("headers") {
         Some(h) => serde_json::from_value(h.clone())
             .map_err(|e| js_err(&format!("invalid headers JSON: {e}")))?,
         None => Vec::new(),
     };
-    let req = RequestParts::new("GET", &request.href(), incoming.clone());
-    let dynamic = connection_listed(&incoming);
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut set = |k: &str, v: String| {
-        let lower = k.to_ascii_lowercase();
-        headers.retain(|(n, _)| n.to_ascii_lowercase() != lower);
-        headers.push((k.to_string(), v));
+    let request = fapi_proxy::ProxyRequest {
+        request_url: str_field(&input, "requestUrl").unwrap_or(""),
+        headers: &headers,
+        proxy_path: non_empty_str(&input, "proxyPath").unwrap_or(""),
+        publishable_key: non_empty_str(&input, "publishableKey").unwrap_or(""),
+        secret_key: non_empty_str(&input, "secretKey").unwrap_or(""),
+        fapi_url: non_empty_str(&input, "fapiUrl"),
+        // Clerk's Next SDK believes X-Forwarded-Host/-Proto.
+        trust_forwarded: true,
     };
-    for (k, v) in &incoming {
-        let lower = k.to_ascii_lowercase();
-        if !HOP_BY_HOP.contains(&lower.as_str()) && !dynamic.contains(&lower) {
-            set(k, v.clone());
-        }
-    }
-    let first = |name: &str| {
-        req.header(name)
-            .and_then(|v| v.split(',').next().map(|s| s.trim().to_string()))
-            .filter(|s| !s.is_empty())
-    };
-    let public_origin = match (first("x-forwarded-proto"), first("x-forwarded-host")) {
-        (Some(proto), Some(host)) => format!("{proto}://{host}"),
-        _ => request.origin(),
-    };
-    let proxy_url = format!("{public_origin}{proxy_path}");
-    set("Clerk-Proxy-Url", proxy_url.clone());
-    set("Clerk-Secret-Key", secret_key.to_string());
-    set("Host", fapi_host.clone());
-    set("Accept-Encoding", "identity".into());
-    if req.header("x-forwarded-host").is_none() {
-        set("X-Forwarded-Host", request.host());
-    }
-    if req.header("x-forwarded-proto").is_none() {
-        set("X-Forwarded-Proto", request.scheme().to_string());
-    }
-    let client_ip = ["cf-connecting-ip", "x-real-ip"]
-        .iter()
-        .find_map(|h| req.header(h).filter(|v| !v.is_empty()))
-        .or_else(|| first("x-forwarded-for"));
-    if let Some(ip) = client_ip {
-        set("X-Forwarded-For", ip);
-    }
+    let plan =
+        match fapi_proxy::plan(&request) {
+            Ok(p) => p,
+            Err(fapi_proxy::PlanError::Respond(e)) => return Ok(
+                json!({"kind": "error", "status": e.status, "code": e.code, "message": e.message})
+                    .to_string(),
+            ),
+            Err(fapi_proxy::PlanError::InvalidRequestUrl) => {
+                return Err(js_err(&format!(
+                    "Invalid URL (request): {}",
+                    str_field(&input, "requestUrl").unwrap_or("")
+                )))
+            }
+        };
     Ok(json!({
-        "kind": "fetch", "url": target.href(), "headers": headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-        "fapiBase": base, "fapiHost": fapi_host, "proxyUrl": proxy_url,
+        "kind": "fetch", "url": plan.url, "headers": plan.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+        "fapiBase": plan.fapi_base, "fapiHost": plan.fapi_host, "proxyUrl": plan.proxy_url,
     })
     .to_string())
 }
 
-/// The headers of a proxied Frontend API response: hop-by-hop headers and `content-encoding`
-/// / `content-length` dropped, every `Set-Cookie` kept, a Location on the Frontend API host
-/// rewritten to go through the proxy. Returns `[["set" | "append", name, value]…]`.
+/// The headers of a proxied Frontend API response (`crate::fapi_proxy::response_headers`).
+/// Returns `[["set" | "append", name, value]…]`.
 #[wasm_bindgen(js_name = frontendApiProxyResponse)]
 pub fn frontend_api_proxy_response(
     headers_json: &str,
@@ -1679,34 +1575,11 @@ pub fn frontend_api_proxy_response(
     proxy_url: &str,
 ) -> Result<String, JsError> {
     let headers = parse_pairs("response headers", headers_json)?;
-    let dynamic = connection_listed(&headers);
-    let mut ops: Vec<Value> = Vec::new();
-    for (k, v) in &headers {
-        let lower = k.to_ascii_lowercase();
-        if HOP_BY_HOP.contains(&lower.as_str())
-            || matches!(lower.as_str(), "content-encoding" | "content-length")
-            || dynamic.contains(&lower)
-        {
-            continue;
-        }
-        let op = if lower == "set-cookie" {
-            "append"
-        } else {
-            "set"
-        };
-        ops.push(json!([op, k, v]));
-    }
-    let location = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("location"))
-        .map(|(_, v)| v.as_str());
-    if let Some(loc) = location {
-        if let Some(u) = Url::parse(fapi_base).and_then(|b| b.join(loc)) {
-            if u.host() == fapi_host {
-                let rewritten = format!("{proxy_url}{}{}{}", u.pathname(), u.search(), u.hash());
-                ops.push(json!(["set", "location", rewritten]));
-            }
-        }
-    }
-    Ok(Value::Array(ops).to_string())
+    let ops = fapi_proxy::response_headers(&headers, fapi_base, fapi_host, proxy_url);
+    Ok(Value::Array(
+        ops.into_iter()
+            .map(|(op, k, v)| json!([op.as_str(), k, v]))
+            .collect(),
+    )
+    .to_string())
 }

@@ -4,6 +4,7 @@
 use crate::base64;
 use crate::date::to_utc_string;
 use crate::key::RsaPublicKey;
+use crate::keyset::KeySet;
 use crate::reason::{self, TokenReason};
 use crate::services::{BackendApi, JwksError, SignatureVerifier};
 use serde_json::{Map, Value};
@@ -183,6 +184,8 @@ impl Jwt {
 pub enum KeySource<'a> {
     /// `jwtKey` (networkless).
     Local(&'a RsaPublicKey),
+    /// `jwtKey` holding several keys (a rotation): by `kid`, else tried in order.
+    Set(&'a KeySet),
     /// JWKS through the Backend API (a secret key is configured).
     Remote,
     /// Neither: `jwk-failed-to-resolve`.
@@ -209,15 +212,39 @@ fn time_clip(seconds: f64) -> f64 {
     }
 }
 
+/// What a token's signature is checked against.
+enum Resolved<'k> {
+    One(std::borrow::Cow<'k, RsaPublicKey>),
+    /// A key set with at least one candidate for the token's `kid`.
+    Set(&'k KeySet),
+}
+
+/// Clerk's JWKS wording when no key has the token's `kid`.
+fn kid_mismatch(kid: Option<&str>) -> TokenError {
+    TokenError::new(
+        TokenReason::JwkKidMismatch,
+        format!(
+            "Unable to find a signing key in JWKS that matches the kid='{}' of the provided session token. Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated session JWT.",
+            kid.unwrap_or("undefined")
+        ),
+        Some(reason::ACTION_KID_MISMATCH),
+    )
+}
+
 async fn resolve_key<'k, B: BackendApi>(
     jwt: &Jwt,
     source: KeySource<'k>,
     backend: &B,
     missing_message: &str,
-) -> Result<std::borrow::Cow<'k, RsaPublicKey>, TokenError> {
+) -> Result<Resolved<'k>, TokenError> {
     use std::borrow::Cow;
     match source {
-        KeySource::Local(k) => Ok(Cow::Borrowed(k)),
+        KeySource::Local(k) => Ok(Resolved::One(Cow::Borrowed(k))),
+        // Like a JWKS without the token's `kid`, before any header check.
+        KeySource::Set(set) => match set.candidates(jwt.header_str("kid")).next() {
+            Some(_) => Ok(Resolved::Set(set)),
+            None => Err(kid_mismatch(jwt.header_str("kid"))),
+        },
         KeySource::Missing => Err(TokenError::new(
             TokenReason::JwkFailedToResolve,
             missing_message,
@@ -225,7 +252,7 @@ async fn resolve_key<'k, B: BackendApi>(
         )),
         KeySource::Remote => {
             let kid = jwt.header_str("kid");
-            backend.jwks_key(kid).await.map(Cow::Owned).map_err(|e| match e {
+            backend.jwks_key(kid).await.map(|k| Resolved::One(Cow::Owned(k))).map_err(|e| match e {
                 JwksError::SecretKeyInvalid(msg) => {
                     TokenError::new(TokenReason::SecretKeyInvalid, msg, Some(reason::ACTION_CONTACT_SUPPORT))
                 }
@@ -239,14 +266,7 @@ async fn resolve_key<'k, B: BackendApi>(
                     "The JWKS endpoint did not contain any signing keys. Contact support@clerk.com.",
                     Some(reason::ACTION_CONTACT_SUPPORT),
                 ),
-                JwksError::KidNotFound => TokenError::new(
-                    TokenReason::JwkKidMismatch,
-                    format!(
-                        "Unable to find a signing key in JWKS that matches the kid='{}' of the provided session token. Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated session JWT.",
-                        kid.unwrap_or("undefined")
-                    ),
-                    Some(reason::ACTION_KID_MISMATCH),
-                ),
+                JwksError::KidNotFound => kid_mismatch(kid),
                 JwksError::Unavailable(_) => TokenError::new(
                     TokenReason::JwkRemoteFailedToLoad,
                     "Failed to load JWKS from Clerk Backend or Frontend API.",
@@ -288,11 +308,13 @@ fn check_alg(jwt: &Jwt) -> Result<&'static str, TokenError> {
 }
 
 /// Checks the signature with the key's algorithm. Keys are RS256 keys (as Clerk's JWKs are), so
-/// RS384/RS512 tokens fail the way WebCrypto fails them for Clerk.
+/// RS384/RS512 tokens fail the way WebCrypto fails them for Clerk. With a key set the first
+/// candidate that verifies wins; the verifier's cache is asked about every candidate before any
+/// RSA work, so a token of the second key costs no failed verify once it has been seen.
 async fn check_signature<V: SignatureVerifier>(
     jwt: &Jwt,
     alg: &str,
-    key: &RsaPublicKey,
+    key: &Resolved<'_>,
     verifier: &V,
     invalid: &str,
     failed_prefix: &str,
@@ -309,17 +331,43 @@ async fn check_signature<V: SignatureVerifier>(
             "Error: JWK \"alg\" does not match the requested algorithm".into(),
         ));
     }
-    match verifier
-        .verify_rs256(key, jwt.signing_input(), jwt.signature())
-        .await
+    let (message, signature) = (jwt.signing_input(), jwt.signature());
+    let (one, set) = match key {
+        Resolved::One(k) => (Some(&**k), None),
+        Resolved::Set(set) => (None, Some(*set)),
+    };
+    let kid = jwt.header_str("kid");
+    let candidates = one
+        .into_iter()
+        .chain(set.into_iter().flat_map(|s| s.candidates(kid)));
+    if set.is_some()
+        && candidates
+            .clone()
+            .any(|k| verifier.is_known(k, message, signature))
     {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(TokenError::new(
+        return Ok(());
+    }
+    // One await for both shapes (the verify future is large). An error with one key (it
+    // cannot be imported) is reported only when no key answered: with one key, exactly Clerk's
+    // outcome; with several, a token no key verifies is an invalid signature.
+    let mut error = None;
+    let mut answered = false;
+    for k in candidates {
+        match verifier.verify_rs256(k, message, signature).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => answered = true,
+            Err(e) => {
+                error.get_or_insert(e);
+            }
+        }
+    }
+    match error {
+        Some(e) if !answered => Err(failed(e)),
+        _ => Err(TokenError::new(
             TokenReason::InvalidSignature,
             invalid,
             None,
         )),
-        Err(e) => Err(failed(e)),
     }
 }
 

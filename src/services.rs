@@ -15,6 +15,12 @@ pub trait SignatureVerifier {
         message: &[u8],
         signature: &[u8],
     ) -> Result<bool, String>;
+
+    /// Whether this exact check is already known to succeed (a cache), without verifying.
+    /// Lets a key set find the right key of a rotation without failed RSA work.
+    fn is_known(&self, _key: &RsaPublicKey, _message: &[u8], _signature: &[u8]) -> bool {
+        false
+    }
 }
 
 /// Why the JWKS could not give a key.

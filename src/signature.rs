@@ -47,6 +47,47 @@ pub fn verify(token: &str, signature: &str, secret_key: &str) -> bool {
     mac.verify_slice(&sig).is_ok()
 }
 
+/// One secret key, or several: a reader accepts signatures made with any of its keys while the
+/// signing side switches from the old key to the new one.
+pub trait SecretKeys {
+    fn each(&self) -> impl Iterator<Item = &str>;
+}
+
+impl SecretKeys for str {
+    fn each(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self)
+    }
+}
+
+impl SecretKeys for String {
+    fn each(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.as_str())
+    }
+}
+
+impl<S: AsRef<str>> SecretKeys for [S] {
+    fn each(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(AsRef::as_ref)
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> SecretKeys for [S; N] {
+    fn each(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(AsRef::as_ref)
+    }
+}
+
+impl<S: AsRef<str>> SecretKeys for Vec<S> {
+    fn each(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(AsRef::as_ref)
+    }
+}
+
+/// [`verify`] against each key (each comparison constant-time): true when any key made it.
+pub fn verify_any<K: SecretKeys + ?Sized>(token: &str, signature: &str, keys: &K) -> bool {
+    keys.each().any(|k| verify(token, signature, k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +110,24 @@ mod tests {
         ));
         assert!(!verify(&format!("{token}x"), &sig, "sk_test_mock"));
         assert_eq!(sign("", "k"), "");
+    }
+
+    #[test]
+    fn any_of_several_keys() {
+        let token = "a.b.c";
+        let (old, new) = ("sk_live_old", "sk_live_new");
+        for sig in [sign(token, old), sign(token, new)] {
+            assert!(verify_any(token, &sig, &[old, new]));
+            assert!(verify_any(
+                token,
+                &sig,
+                &vec![new.to_string(), old.to_string()]
+            ));
+        }
+        assert!(verify_any(token, &sign(token, old), old));
+        assert!(!verify_any(token, &sign(token, old), new));
+        assert!(!verify_any(token, &sign(token, "sk_other"), &[old, new]));
+        let none: [&str; 0] = [];
+        assert!(!verify_any(token, &sign(token, old), &none));
     }
 }

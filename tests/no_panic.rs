@@ -705,3 +705,29 @@ fn many_tiny_cookies_parse_in_linear_time() {
         started.elapsed()
     );
 }
+
+#[test]
+fn key_set_parsing_never_panics() {
+    let mut rng = Rng(0x5eed_0005);
+    let key = public_key();
+    let jwk = format!(
+        r#"{{"kty":"RSA","kid":"k","n":"{}","e":"AQAB"}}"#,
+        clerk_edge::base64::encode_url(&key.n)
+    );
+    let sets = [
+        format!("{PUBLIC_PEM}{OTHER_PUBLIC_PEM}"),
+        format!(r#"{{"keys":[{jwk},{jwk}]}}"#),
+    ];
+    for _ in 0..1000 {
+        let input = match rng.below(2) {
+            0 => {
+                let s = rng_pick(&mut rng, &sets);
+                rng.mutate(s)
+            }
+            _ => format!("{{\"keys\":[{}]}}", rng.string(8)),
+        };
+        if let Err(e) = clerk_edge::keyset::KeySet::parse(&input) {
+            assert!(e.len() < 200, "{e}");
+        }
+    }
+}

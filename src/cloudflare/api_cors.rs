@@ -10,7 +10,7 @@ use crate::request::RequestParts;
 use crate::routes::Rule;
 use crate::state::RequestState;
 use crate::url::Url;
-use worker::{Env, Fetch, Headers, Request, RequestInit, RequestRedirect, Response, Result};
+use worker::{Env, Headers, Request, RequestInit, RequestRedirect, Response, Result};
 
 /// `Some` when the request is an API request: the global API mode, or a matching rule with
 /// `api`. Looked up before authentication (API mode changes what the engine sees), and only
@@ -114,20 +114,11 @@ pub(super) async fn preflight(
     init.with_method(req.method())
         .with_headers(headers)
         .with_redirect(RequestRedirect::Manual);
-    let sent = match &s.origin {
-        Origin::Url(base) => {
-            let target = format!("{base}{}{}", url.pathname(), url.search());
-            Fetch::Request(Request::new_with_init(&target, &init)?)
-                .send()
-                .await
-        }
-        Origin::Service => {
-            let upstream = Request::new_with_init(&url.href(), &init)?;
-            env.service("ORIGIN")?.fetch_request(upstream).await
-        }
+    if s.origin == Origin::Demo {
         // The demo origin has no CORS of its own.
-        Origin::Demo => return Ok(Response::empty()?.with_status(204)),
-    };
+        return Ok(Response::empty()?.with_status(204));
+    }
+    let sent = super::entry::send_to_origin(env, s, url, &init).await;
     // As for any proxied request: an unreachable origin is a 502, not our 500.
     sent.or_else(|e| {
         worker::console_log!("clerk-edge: origin request failed: {e}");

@@ -164,6 +164,14 @@ async fn dispatch(
     s: &Settings,
     record: &mut Record,
 ) -> Result<Response> {
+    // The Frontend API proxy: not authenticated, no route rule, Clerk's paths as they are.
+    if let Some(p) = s.frontend_api_proxy.as_ref() {
+        let href = url.href();
+        if p.matches(&href) {
+            record.outcome = Outcome::FrontendApiProxy;
+            return super::fapi_proxy::serve(req, &href, s, p).await;
+        }
+    }
     // Every decision below, and the origin, see the URL the path policy gives: preflights too.
     let url = match path_policy(url, s, record) {
         Ok(url) => url,
@@ -485,19 +493,7 @@ async fn forward(
             .filter(|b| !b.is_null() && !b.is_undefined());
         init.with_body(body);
     }
-    let sent = match &s.origin {
-        Origin::Url(base) => {
-            let target = format!("{base}{}{}", url.pathname(), url.search());
-            Fetch::Request(Request::new_with_init(&target, &init)?)
-                .send()
-                .await
-        }
-        Origin::Service => {
-            let upstream = Request::new_with_init(&url.href(), &init)?;
-            env.service("ORIGIN")?.fetch_request(upstream).await
-        }
-        Origin::Demo => return text(500, "unreachable"),
-    };
+    let sent = send_to_origin(env, s, url, &init).await;
     // An unreachable origin is the origin's failure, not ours: 502, with the state's headers.
     let response = match sent {
         Ok(r) => r,
@@ -512,4 +508,30 @@ async fn forward(
     append_all(&out, &response.headers().entries().collect::<Vec<_>>())?;
     append_all(&out, &state.headers)?;
     Ok(response.with_headers(out))
+}
+
+/// Sends `init` to the origin at `url`'s path and query: `ORIGIN_URL` or the `ORIGIN` service
+/// binding. An error is the origin's failure (the callers answer 502); the demo origin is
+/// answered by the callers before they get here.
+pub(super) async fn send_to_origin(
+    env: &Env,
+    s: &Settings,
+    url: &Url,
+    init: &RequestInit,
+) -> Result<Response> {
+    match &s.origin {
+        Origin::Url(base) => {
+            let target = format!("{base}{}{}", url.pathname(), url.search());
+            Fetch::Request(Request::new_with_init(&target, init)?)
+                .send()
+                .await
+        }
+        Origin::Service => {
+            let upstream = Request::new_with_init(&url.href(), init)?;
+            env.service("ORIGIN")?.fetch_request(upstream).await
+        }
+        Origin::Demo => Err(worker::Error::RustError(
+            "the demo origin is not fetched".into(),
+        )),
+    }
 }

@@ -12,5 +12,7 @@ pub mod demo;
 mod edge_sign;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod entry;
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
+mod fapi_proxy;
 pub mod observe;
 pub mod upstream;

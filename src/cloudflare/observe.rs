@@ -28,6 +28,8 @@ pub enum Outcome {
     NotFound,
     /// A CORS preflight: answered from the policy or passed to the origin, never authenticated.
     Preflight,
+    /// Served by the Frontend API proxy (`CLERK_FRONTEND_API_PROXY`), never authenticated.
+    FrontendApiProxy,
     /// A request the Worker refuses to interpret (malformed URL, client-controlled bad input).
     BadRequest,
     /// The origin could not be reached (502).
@@ -49,6 +51,7 @@ impl Outcome {
             Outcome::Forbidden => "forbidden",
             Outcome::NotFound => "not-found",
             Outcome::Preflight => "preflight",
+            Outcome::FrontendApiProxy => "frontend-api-proxy",
             Outcome::BadRequest => "bad-request",
             Outcome::OriginUnreachable => "origin-unreachable",
             Outcome::ConfigError => "config-error",

@@ -2,6 +2,7 @@
 //! names the setting and what is wrong, and never contains a secret value.
 
 use crate::config::{Options, OrgSyncOptions};
+use crate::fapi_proxy::FrontendApiProxy;
 use crate::path_policy::PathPolicy;
 use crate::request_data::GcmKey;
 use crate::routes::RouteRules;
@@ -46,6 +47,8 @@ pub struct Settings {
     pub api_mode: bool,
     /// `CLERK_CORS_*`: the Worker answers preflights and adds CORS headers itself.
     pub cors: Option<crate::cors::CorsPolicy>,
+    /// `CLERK_FRONTEND_API_PROXY`: Clerk's Frontend API served under this path.
+    pub frontend_api_proxy: Option<FrontendApiProxy>,
 }
 
 /// A configuration error: the setting and Clerk's (or our) message.
@@ -160,6 +163,11 @@ impl Settings {
                 _ => json!(items),
             }
         });
+        let proxy = FrontendApiProxy::from_settings(
+            get("CLERK_FRONTEND_API_PROXY").as_deref(),
+            get("CLERK_FAPI_URL").as_deref(),
+            &get("CLERK_PUBLISHABLE_KEY").unwrap_or_default(),
+        );
         let options = Options {
             publishable_key: get("CLERK_PUBLISHABLE_KEY"),
             secret_key: get("CLERK_SECRET_KEY"),
@@ -171,7 +179,12 @@ impl Settings {
             sign_up_url: get("CLERK_SIGN_UP_URL"),
             domain: get("CLERK_DOMAIN"),
             is_satellite: Some(truthy(&get("CLERK_IS_SATELLITE"))),
-            proxy_url: get("CLERK_PROXY_URL"),
+            // With the proxy on, handshakes go through it, as Next's `frontendApiProxy` does
+            // (a relative proxy URL: the core resolves it against the public origin).
+            proxy_url: get("CLERK_PROXY_URL").or_else(|| {
+                let on = proxy.as_ref().ok().and_then(Option::as_ref);
+                on.map(|p| p.path.clone())
+            }),
             organization_sync_options: (org.is_some() || personal.is_some()).then_some(
                 OrgSyncOptions {
                     organization_patterns: org,
@@ -219,6 +232,7 @@ impl Settings {
                 ))
             }
         };
+        let proxy = proxy.map_err(|(setting, m)| err(setting, m))?;
         let routes = RouteRules::parse(&get("CLERK_ROUTES").unwrap_or_default())
             .map_err(|m| err("CLERK_ROUTES", m))?;
         let api_mode = match get("CLERK_API_MODE").as_deref() {
@@ -280,7 +294,7 @@ impl Settings {
             ("signInUrl", &options.sign_in_url),
             ("signUpUrl", &options.sign_up_url),
             ("domain", &options.domain),
-            ("proxyUrl", &options.proxy_url),
+            ("proxyUrl", &get("CLERK_PROXY_URL")),
         ] {
             if let Some(v) = v {
                 data.insert(k.into(), json!(v));
@@ -303,6 +317,7 @@ impl Settings {
             request_data: Value::Object(data),
             api_mode,
             cors,
+            frontend_api_proxy: proxy,
         })
     }
 }
