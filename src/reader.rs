@@ -210,6 +210,78 @@ pub fn read(
     Ok(out)
 }
 
+/// The contract over JSON, as the vector file states it: `opts` = `{secretKeys, encryptionKey,
+/// clerkCompatible, now, clockSkewSeconds, edgeSignature, edgeMaxAgeSeconds}`, `request` =
+/// `{method, path, host}`. Returns `{"error": code}` or `{"ok": {…}}` (every field, `null` when
+/// absent; no `has`). Used by the vector runner and the JS binding, so both read one way.
+pub fn read_json(headers: &[(String, String)], opts: &Value, request: &Value) -> Value {
+    let keys: Vec<String> = opts
+        .get("secretKeys")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let field = |k: &str| request.get(k).and_then(Value::as_str).unwrap_or("");
+    let num = |k: &str| opts.get(k).and_then(Value::as_f64);
+    let edge = (opts.get("edgeSignature") == Some(&Value::Bool(true))).then(|| EdgeCheck {
+        target: Target {
+            method: field("method"),
+            path_and_query: field("path"),
+            host: field("host"),
+        },
+        max_age_secs: num("edgeMaxAgeSeconds")
+            .unwrap_or(edge_signature::DEFAULT_MAX_AGE_SECS as f64),
+    });
+    let o = ReaderOptions {
+        secret_keys: &keys,
+        encryption_key: opts
+            .get("encryptionKey")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        clerk_compatible: opts.get("clerkCompatible") == Some(&Value::Bool(true)),
+        now: num("now"),
+        clock_skew_secs: num("clockSkewSeconds").unwrap_or(DEFAULT_CLOCK_SKEW_SECS),
+        edge,
+    };
+    let a = match read(headers, &o) {
+        Err(code) => return serde_json::json!({ "error": code }),
+        Ok(a) => a,
+    };
+    let s = a.session.as_ref();
+    let text = |v: Option<&String>| v.map_or(Value::Null, |x| Value::String(x.clone()));
+    let mut m = Map::new();
+    m.insert("status".into(), Value::String(a.status.clone()));
+    m.insert("reason".into(), Value::String(a.reason.clone()));
+    m.insert("message".into(), Value::String(a.message.clone()));
+    m.insert("isAuthenticated".into(), Value::Bool(s.is_some()));
+    m.insert("userId".into(), text(s.and_then(|s| s.user_id.as_ref())));
+    m.insert(
+        "sessionId".into(),
+        text(s.and_then(|s| s.session_id.as_ref())),
+    );
+    m.insert("sessionStatus".into(), text(a.session_status.as_ref()));
+    m.insert("orgId".into(), text(s.and_then(|s| s.org_id.as_ref())));
+    m.insert("orgRole".into(), text(s.and_then(|s| s.org_role.as_ref())));
+    m.insert("orgSlug".into(), text(s.and_then(|s| s.org_slug.as_ref())));
+    m.insert(
+        "orgPermissions".into(),
+        s.and_then(|s| s.org_permissions.as_ref())
+            .map_or(Value::Null, |p| {
+                Value::Array(p.iter().cloned().map(Value::String).collect())
+            }),
+    );
+    m.insert(
+        "sessionClaims".into(),
+        s.map_or(Value::Null, |s| Value::Object(s.claims.clone())),
+    );
+    m.insert("requestData".into(), Value::Object(a.request_data));
+    serde_json::json!({ "ok": m })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

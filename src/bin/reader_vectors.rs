@@ -7,9 +7,9 @@
 //! `reader-vectors run FILE` runs the Rust reader (`clerk_edge::reader`) over any vector file
 //! and prints `N passed, M failed`.
 
-use clerk_edge::auth::HasParams;
+use clerk_edge::auth::{HasParams, SessionAuth};
 use clerk_edge::edge_signature::{self, Signed, Target};
-use clerk_edge::reader::{self, EdgeCheck, ReaderOptions};
+use clerk_edge::reader;
 use clerk_edge::{base64, request_data, signature};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -432,75 +432,27 @@ fn observe(
     request: &Value,
     has: &[Value],
 ) -> Value {
-    let field = |k: &str| request.get(k).and_then(Value::as_str).unwrap_or("");
-    let edge = (opts.get("edgeSignature") == Some(&Value::Bool(true))).then(|| EdgeCheck {
-        target: Target {
-            method: field("method"),
-            path_and_query: field("path"),
-            host: field("host"),
-        },
-        max_age_secs: opts
-            .get("edgeMaxAgeSeconds")
-            .and_then(Value::as_f64)
-            .unwrap_or(30.0),
-    });
-    let keys: Vec<String> = opts
-        .get("secretKeys")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
-    let o = ReaderOptions {
-        secret_keys: &keys,
-        encryption_key: opts
-            .get("encryptionKey")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-        clerk_compatible: opts
-            .get("clerkCompatible")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        now: opts.get("now").and_then(Value::as_f64),
-        clock_skew_secs: opts
-            .get("clockSkewSeconds")
-            .and_then(Value::as_f64)
-            .unwrap_or(reader::DEFAULT_CLOCK_SKEW_SECS),
-        edge,
-    };
-    match reader::read(headers, &o) {
-        Err(code) => json!({ "error": code }),
-        Ok(a) => {
-            let s = a.session.as_ref();
-            let str_or_null =
-                |v: Option<&String>| v.map_or(Value::Null, |x| Value::String(x.clone()));
-            let answers: Vec<Value> = has
-                .iter()
-                .map(|h| {
-                    let params = h.get("params").cloned().unwrap_or(Value::Null);
-                    let r = s.is_some_and(|s| s.has(&HasParams::from_json(&params)));
-                    json!({ "params": params, "result": r })
-                })
-                .collect();
-            json!({ "ok": {
-                "status": a.status, "reason": a.reason, "message": a.message,
-                "isAuthenticated": s.is_some(),
-                "userId": str_or_null(s.and_then(|s| s.user_id.as_ref())),
-                "sessionId": str_or_null(s.and_then(|s| s.session_id.as_ref())),
-                "sessionStatus": str_or_null(a.session_status.as_ref()),
-                "orgId": str_or_null(s.and_then(|s| s.org_id.as_ref())),
-                "orgRole": str_or_null(s.and_then(|s| s.org_role.as_ref())),
-                "orgSlug": str_or_null(s.and_then(|s| s.org_slug.as_ref())),
-                "orgPermissions": s.and_then(|s| s.org_permissions.clone()).map_or(Value::Null, |p| json!(p)),
-                "sessionClaims": s.map_or(Value::Null, |s| Value::Object(s.claims.clone())),
-                "requestData": Value::Object(a.request_data),
-                "has": answers,
-            }})
-        }
+    let mut out = reader::read_json(headers, &Value::Object(opts.clone()), request);
+    // has() over the claims of an active session; false when signed out.
+    let claims = out
+        .pointer("/ok/sessionClaims")
+        .and_then(Value::as_object)
+        .cloned();
+    if let Some(ok) = out.get_mut("ok").and_then(Value::as_object_mut) {
+        let auth = claims.map(SessionAuth::from_claims);
+        let answers: Vec<Value> = has
+            .iter()
+            .map(|h| {
+                let params = h.get("params").cloned().unwrap_or(Value::Null);
+                let r = auth
+                    .as_ref()
+                    .is_some_and(|a| a.has(&HasParams::from_json(&params)));
+                json!({ "params": params, "result": r })
+            })
+            .collect();
+        ok.insert("has".into(), Value::Array(answers));
     }
+    out
 }
 
 fn run(file: &Value) -> (usize, usize) {

@@ -124,3 +124,33 @@ def test_fuzz_request_data_and_tokens(value):
             read(headers, KEY, "", now=NOW)
         except ReaderError:
             pass
+
+
+def edge(tok, path, t=NOW, status="signed-in", method="GET", host="origin.test"):
+    from clerk_edge_reader._crypto import edge_canonical
+    msg = edge_canonical(t, status, tok, "", method, path, host).encode()
+    return f"v1,{t},{hmac.new(KEY.encode(), msg, hashlib.sha256).hexdigest()}"
+
+
+def test_wsgi_requires_the_edge_signature_over_this_request():
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return [environ["clerk_edge.auth"].user_id.encode()]
+
+    mw = ClerkEdgeWSGI(app, KEY, "", now=NOW)
+    tok = token()
+    base = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in signed(tok)}
+    base.update(REQUEST_METHOD="GET", HTTP_HOST="origin.test", PATH_INFO="/a b", QUERY_STRING="x=1")
+
+    def call(**env):
+        statuses = []
+        body = mw({**base, **env}, lambda s, h: statuses.append(s))
+        return statuses[0], body[0]
+
+    good = edge(tok, "/a%20b?x=1")
+    assert call(HTTP_X_CLERK_EDGE_SIGNATURE=good) == ("200 OK", b"user_1")
+    assert call() == ("401 Unauthorized", b'{"error": "edge_signature_missing"}')
+    assert call(HTTP_X_CLERK_EDGE_SIGNATURE=good, PATH_INFO="/other") == ("401 Unauthorized", b'{"error": "edge_signature_invalid"}')
+    assert call(HTTP_X_CLERK_EDGE_SIGNATURE=good, REQUEST_METHOD="POST") == ("401 Unauthorized", b'{"error": "edge_signature_invalid"}')
+    old = edge(tok, "/a%20b?x=1", t=NOW - 36)
+    assert call(HTTP_X_CLERK_EDGE_SIGNATURE=old) == ("401 Unauthorized", b'{"error": "edge_signature_expired"}')
