@@ -6,7 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PK, SECRET, PEM, ENCRYPTION_KEY, mint, hmac, worker, call } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -35,7 +37,11 @@ const origins = {};
 before(async () => {
   if (!ready) return;
   const py = (env) => startOrigin(python, [`${root}readers/python/tests/e2e_origin.py`], env);
-  const go = (env) => startOrigin('go', ['run', './cmd/clerk-edge-echo-origin'], env, `${root}readers/go`);
+  // Built once and run directly: `go run` would leave its child running when killed.
+  const bin = join(mkdtempSync(join(tmpdir(), 'clerk-edge-go-')), 'origin');
+  const built = spawnSync('go', ['build', '-o', bin, './cmd/clerk-edge-echo-origin'], { cwd: `${root}readers/go`, stdio: 'inherit' });
+  assert.equal(built.status, 0, 'go build');
+  const go = (env) => startOrigin(bin, [], env);
   const [pyUrl, goUrl, pyWrong, goWrong] = await Promise.all([py(keysEnv), go(keysEnv), py(wrongEnv), go(wrongEnv)]);
   for (const [name, url, wrong] of [['python', pyUrl, pyWrong], ['go', goUrl, goWrong]]) {
     origins[name] = {
