@@ -42,3 +42,47 @@ export function readAuth(headers, { secretKey = envOf('CLERK_SECRET_KEY'), encry
     getToken: () => Promise.resolve(claimsJson ? token : null),
   };
 }
+
+/** A forwarded header set that must not be trusted; `code` is the reader contract's error code. */
+export class ReaderError extends Error {
+  constructor(code) {
+    super(`clerk-edge reader: ${code}`);
+    this.name = 'ReaderError';
+    this.code = code;
+  }
+}
+
+/**
+ * The origin reader contract shared with the Python and Go readers (docs/reader-vectors.md): for an
+ * origin behind the Worker. Stricter than `readAuth` (Clerk's `auth()`): duplicate/oversized headers,
+ * `exp`/`nbf` (5 s skew), the Worker's `x-clerk-edge-signature` over `request` ({method, path, host}
+ * as this origin received it; pass `request: null` only behind the Next shim), and a `secretKey` in the
+ * request data only with `clerkCompatible`. Returns the auth with `has()`; throws `ReaderError`.
+ */
+export function read(headers, {
+  secretKey = envOf('CLERK_SECRET_KEY').split(',').map((k) => k.trim()).filter(Boolean),
+  encryptionKey = envOf('CLERK_ENCRYPTION_KEY'),
+  clerkCompatible = false,
+  clockSkewSeconds = 5,
+  now = Date.now() / 1000,
+  request,
+  edgeMaxAgeSeconds = 30,
+} = {}) {
+  if (typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function') ensureWasm();
+  if (request === undefined) throw new TypeError('read(): pass `request: {method, path, host}` (or null behind the Next shim)');
+  const secretKeys = (Array.isArray(secretKey) ? secretKey : [secretKey]).filter(Boolean).map(String);
+  const options = {
+    secretKeys, encryptionKey: String(encryptionKey || ''), clerkCompatible: clerkCompatible === true,
+    now: clockSkewSeconds === null ? null : now, clockSkewSeconds: clockSkewSeconds ?? 0,
+    edgeSignature: request !== null, edgeMaxAgeSeconds, request: request ?? null,
+  };
+  // An array of [name, value] pairs keeps repeats and order as received.
+  const pairs = Array.isArray(headers) ? headers.map(([k, v]) => [String(k), String(v)]) : headerPairs(headers);
+  const r = JSON.parse(core.readVerified(JSON.stringify(pairs), JSON.stringify(options)));
+  if (r.error) throw new ReaderError(r.error);
+  const claimsJson = r.ok.isAuthenticated ? JSON.stringify(r.ok.sessionClaims) : null;
+  return {
+    ...r.ok,
+    has: (params) => (claimsJson ? core.has(claimsJson, JSON.stringify(params === undefined ? null : params)) : false),
+  };
+}

@@ -1583,3 +1583,16 @@ pub fn frontend_api_proxy_response(
     )
     .to_string())
 }
+
+/// The origin reader contract (`crate::reader`, docs/reader-vectors.md) for `read()` in
+/// `clerk-edge/reader`: `options_json` = `{secretKeys, encryptionKey, clerkCompatible, now,
+/// clockSkewSeconds, edgeSignature, edgeMaxAgeSeconds, request: {method, path, host}}`.
+/// Returns `{"error": code}` or `{"ok": {…}}`.
+#[wasm_bindgen(js_name = readVerified)]
+pub fn read_verified(headers_json: &str, options_json: &str) -> Result<String, JsError> {
+    let headers = parse_pairs("headers", headers_json)?;
+    let opts: Value = serde_json::from_str(options_json)
+        .map_err(|e| js_err(&format!("invalid options JSON: {e}")))?;
+    let request = opts.get("request").cloned().unwrap_or(Value::Null);
+    Ok(crate::reader::read_json(&headers, &opts, &request).to_string())
+}

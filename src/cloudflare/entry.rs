@@ -443,12 +443,15 @@ async fn forward(
     clerk_url: &Url,
     record: &mut Record,
 ) -> Result<Response> {
-    let forwarded = downstream::forwarded_headers(
+    let mut forwarded = downstream::forwarded_headers(
         state,
         &clerk_url.href(),
         &s.config.secret_key,
         request_data(s, state)?,
     );
+    // Binds the set to this request and this moment, so it cannot be replayed elsewhere or later.
+    let edge = super::edge_sign::header(s, req.method().as_ref(), url, &forwarded);
+    forwarded.push(edge);
     if s.origin == Origin::Demo {
         let mut seen: Vec<(String, String)> = inbound.to_vec();
         seen.extend(forwarded.iter().cloned());

@@ -9,6 +9,8 @@ mod api_cors;
 mod backend;
 pub mod demo;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
+mod edge_sign;
+#[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod entry;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod fapi_proxy;

@@ -309,7 +309,7 @@ test('reserved headers are stripped in their underscore spelling too', async () 
   assert.equal(r.status, 200);
   const h = origin.seen.at(-1).headers;
   const reserved = Object.keys(h).filter((k) => /^x-(clerk|middleware)-/.test(k.replace(/_/g, '-')));
-  assert.deepEqual(reserved.sort(), ['x-clerk-auth-message', 'x-clerk-auth-reason', 'x-clerk-auth-signature', 'x-clerk-auth-status', 'x-clerk-auth-token', 'x-clerk-clerk-url']);
+  assert.deepEqual(reserved.sort(), ['x-clerk-auth-message', 'x-clerk-auth-reason', 'x-clerk-auth-signature', 'x-clerk-auth-status', 'x-clerk-auth-token', 'x-clerk-clerk-url', 'x-clerk-edge-signature']);
   assert.equal(h['x-clerk-auth-status'], 'signed-out');
   assert.equal(h['x_clerkish'], 'kept');
 });

@@ -1,0 +1,3 @@
+module github.com/clerk-edge/clerk-edge/readers/go
+
+go 1.19
