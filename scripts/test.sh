@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of clerk-edge: formatting, lints (native and wasm32), native unit/integration
 # tests, the conformance runner on Clerk's vectors (../shared/conformance/clerk-vectors.json,
-# or CLERK_VECTORS=path), and the Worker's end-to-end tests in workerd.
+# or CLERK_VECTORS=path), the Next.js shim and apps, the Worker's end-to-end tests in workerd, and
+# the origin readers (Python, Go, Node, Rust) on one generated vector file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,3 +31,5 @@ CLERK_VECTORS="$vectors" bash scripts/test-next.sh
 echo "== worker: build, then end-to-end tests in workerd (miniflare)"
 bash scripts/build-worker.sh
 node --test tests/worker/
+echo "== origin readers: one vector file through Rust, Node, Python and Go; pytest; go test + fuzz; Worker → Python/Go origins"
+bash scripts/test-readers.sh
