@@ -210,13 +210,9 @@ pub fn read(
     Ok(out)
 }
 
-/// The contract over JSON, as the vector file states it: `opts` = `{secretKeys, encryptionKey,
-/// clerkCompatible, now, clockSkewSeconds, edgeSignature, edgeMaxAgeSeconds}`, `request` =
-/// `{method, path, host}`. Returns `{"error": code}` or `{"ok": {…}}` (every field, `null` when
-/// absent; no `has`). Used by the vector runner and the JS binding, so both read one way.
-pub fn read_json(headers: &[(String, String)], opts: &Value, request: &Value) -> Value {
-    let keys: Vec<String> = opts
-        .get("secretKeys")
+/// The `secretKeys` list of a vector file's options or generator input (non-strings skipped).
+pub fn secret_keys(v: &Value) -> Vec<String> {
+    v.get("secretKeys")
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
@@ -224,7 +220,15 @@ pub fn read_json(headers: &[(String, String)], opts: &Value, request: &Value) ->
                 .map(String::from)
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The contract over JSON, as the vector file states it: `opts` = `{secretKeys, encryptionKey,
+/// clerkCompatible, now, clockSkewSeconds, edgeSignature, edgeMaxAgeSeconds}`, `request` =
+/// `{method, path, host}`. Returns `{"error": code}` or `{"ok": {…}}` (every field, `null` when
+/// absent; no `has`). Used by the vector runner and the JS binding, so both read one way.
+pub fn read_json(headers: &[(String, String)], opts: &Value, request: &Value) -> Value {
+    let keys = secret_keys(opts);
     let field = |k: &str| request.get(k).and_then(Value::as_str).unwrap_or("");
     let num = |k: &str| opts.get(k).and_then(Value::as_f64);
     let edge = (opts.get("edgeSignature") == Some(&Value::Bool(true))).then(|| EdgeCheck {

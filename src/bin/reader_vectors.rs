@@ -127,16 +127,7 @@ fn generate(input: &Value) -> Value {
         .and_then(Value::as_i64)
         .unwrap_or_else(|| fail("input: now"));
     let seed = s(input, "seed");
-    let keys: Vec<String> = input
-        .get("secretKeys")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
+    let keys = clerk_edge::reader::secret_keys(input);
     if keys.is_empty() {
         fail("input: secretKeys");
     }
