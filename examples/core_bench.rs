@@ -1,7 +1,7 @@
 //! Native timing of the core decision (no JS, no WebCrypto): where the core itself spends time.
 //!   cargo run --release --example core_bench
-use clerk_edge::cache::CachingVerifier;
-use clerk_edge::services::{block_on, NoBackend, RustVerifier};
+use clerk_edge::host::cache::CachingVerifier;
+use clerk_edge::host::services::{block_on, NoBackend, RustVerifier};
 use clerk_edge::{authenticate, Config, Options, RequestParts};
 use std::time::Instant;
 
@@ -54,7 +54,7 @@ fn main() {
     );
     let t = Instant::now();
     for _ in 0..200_000 {
-        std::hint::black_box(clerk_edge::url::Url::parse(
+        std::hint::black_box(clerk_edge::web::url::Url::parse(
             "https://app.bench.test/dashboard",
         ));
     }

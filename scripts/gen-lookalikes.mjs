@@ -1,4 +1,4 @@
-// Writes src/path_policy/lookalike.rs: the non-ASCII code points whose NFKC form contains an ASCII
+// Writes src/gateway/path_policy/lookalike.rs: the non-ASCII code points whose NFKC form contains an ASCII
 // character (full-width letters, ligatures, superscripts, `／`, `．` …), as sorted ranges, from this
 // Node's ICU. `node scripts/gen-lookalikes.mjs --check` exits non-zero when the file differs.
 import fs from 'node:fs';
@@ -36,11 +36,11 @@ ${rows.join('\n')}
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const target = new URL('../src/path_policy/lookalike.rs', import.meta.url);
+  const target = new URL('../src/gateway/path_policy/lookalike.rs', import.meta.url);
   const text = render(lookalikeRanges());
   if (process.argv.includes('--check')) {
     if (fs.readFileSync(target, 'utf8') !== text) {
-      console.error('src/path_policy/lookalike.rs is stale: run node scripts/gen-lookalikes.mjs');
+      console.error('src/gateway/path_policy/lookalike.rs is stale: run node scripts/gen-lookalikes.mjs');
       process.exit(1);
     }
   } else fs.writeFileSync(target, text);

@@ -17,29 +17,29 @@
 //! (handlers, option functions, predicates) and `NextResponse`. A request state travels as the
 //! JSON `authenticate` produced (`state_json`), so no wasm object outlives a request.
 
-use crate::auth::{HasParams, SessionAuth};
-use crate::cache::CachingVerifier;
-use crate::config::{Config, OneOrMany, Options, DEFAULT_CLOCK_SKEW_MS};
-use crate::cookies::Cookies;
+use crate::decide::config::{Config, OneOrMany, Options, DEFAULT_CLOCK_SKEW_MS};
+use crate::decide::flow::authenticate;
+use crate::decide::protect::{self, Protect, ProtectParams};
+use crate::decide::redirect::{self, RedirectContext, Target};
+use crate::decide::request::{self, RequestParts};
+use crate::decide::state::{AuthStatus, RequestState};
 use crate::downstream;
-use crate::fapi_proxy;
-use crate::flow::authenticate;
-use crate::http_backend::{HttpBackend, Transport};
-use crate::jsnum;
-use crate::json_out::JsonOut;
-use crate::jwt::{self, ClaimRules, Jwt, KeySource};
-use crate::key::RsaPublicKey;
-use crate::keys;
-use crate::machine::{Accepts, TokenType};
+use crate::downstream::request_data;
+use crate::gateway::fapi_proxy;
+use crate::host::cache::CachingVerifier;
+use crate::host::http_backend::{HttpBackend, Transport};
+use crate::host::key::RsaPublicKey;
+use crate::host::webcrypto::WebCryptoVerifier;
 use crate::pattern::{normalize_route_path, route_matcher_error, PathPattern};
-use crate::protect::{self, Protect, ProtectParams};
-use crate::reason;
-use crate::redirect::{self, RedirectContext, Target};
-use crate::request::{self, RequestParts};
-use crate::request_data;
-use crate::state::{AuthStatus, RequestState};
-use crate::url::Url;
-use crate::webcrypto::WebCryptoVerifier;
+use crate::token::auth::{HasParams, SessionAuth};
+use crate::token::jwt::{self, ClaimRules, Jwt, KeySource};
+use crate::token::keys;
+use crate::token::kind::{Accepts, TokenType};
+use crate::token::reason;
+use crate::web::cookies::Cookies;
+use crate::web::js;
+use crate::web::json_out::JsonOut;
+use crate::web::url::Url;
 
 thread_local! {
     /// Verified signatures, per isolate (claims are still checked on every request).
@@ -260,7 +260,7 @@ pub async fn verify_rs256(
     message: Vec<u8>,
     signature: Vec<u8>,
 ) -> Result<bool, JsError> {
-    use crate::services::SignatureVerifier;
+    use crate::host::services::SignatureVerifier;
     let key = RsaPublicKey::from_pem(&pem).map_err(|e| js_err(&e.to_string()))?;
     WebCryptoVerifier
         .verify_rs256(&key, &message, &signature)
@@ -280,7 +280,7 @@ pub async fn verify_token(
     let o = parse_options(&options_json)?;
     let key = match o.jwt_key.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(pem) => Some(crate::keyset::KeySet::parse(pem).map_err(|e| {
+        Some(pem) => Some(crate::token::keyset::KeySet::parse(pem).map_err(|e| {
             js_err(&format!(
                 "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."
             ))
@@ -436,7 +436,7 @@ fn is_truthy(v: &Value) -> bool {
         Value::Bool(b) => *b,
         Value::String(s) if s.eq_ignore_ascii_case("true") => true,
         Value::String(s) if s.eq_ignore_ascii_case("false") => false,
-        Value::String(s) => jsnum::parse_int(s) > 0.0,
+        Value::String(s) => js::parse_int(s) > 0.0,
         Value::Number(n) => n.as_f64().is_some_and(|f| f.trunc() > 0.0),
         _ => false,
     }
@@ -594,7 +594,7 @@ pub fn netlify_cache_bust(
     }
     match Url::parse(location) {
         Some(mut u) => {
-            u.append_query_param("__clerk_netlify_cache_bust", &jsnum::to_js_string(now_ms));
+            u.append_query_param("__clerk_netlify_cache_bust", &js::to_js_string(now_ms));
             u.href()
         }
         None => location.to_string(),
@@ -694,11 +694,11 @@ fn raw_auth(state: &RequestState, treat_pending: bool) -> (AuthKind, Value) {
         },
         Some(t) if state.status == AuthStatus::SignedIn => (
             AuthKind::Machine,
-            crate::machine::machine_object(t, &machine_verification(state, t)),
+            crate::decide::machine::machine_object(t, &machine_verification(state, t)),
         ),
         Some(t) => (
             AuthKind::UnauthenticatedMachine,
-            crate::machine::unauthenticated_machine_object(t),
+            crate::decide::machine::unauthenticated_machine_object(t),
         ),
     }
 }
@@ -738,7 +738,7 @@ pub fn to_auth(state_json: &str, options_json: &str) -> Result<String, JsError> 
         Accepts::List(_) => (raw_kind, raw),
         Accepts::One(t) if !accepted && *t != TokenType::SessionToken => (
             AuthKind::UnauthenticatedMachine,
-            crate::machine::unauthenticated_machine_object(*t),
+            crate::decide::machine::unauthenticated_machine_object(*t),
         ),
         Accepts::One(_) if !accepted => (AuthKind::SignedOut, signed_out_object(None)),
         Accepts::One(_) => (raw_kind, raw),
@@ -837,7 +837,7 @@ fn http_fallback_status(digest: &str) -> Option<u16> {
     if parts.next() != Some(HTTP_FALLBACK) {
         return None;
     }
-    let status = jsnum::number(parts.next().unwrap_or("undefined"));
+    let status = js::number(parts.next().unwrap_or("undefined"));
     [401.0, 403.0, 404.0]
         .contains(&status)
         .then_some(status as u16)
@@ -853,7 +853,7 @@ fn is_redirect_digest(digest: &str) -> bool {
         .len()
         .checked_sub(2)
         .and_then(|i| parts.get(i))
-        .map_or(f64::NAN, |s| jsnum::number(s));
+        .map_or(f64::NAN, |s| js::number(s));
     *code == NEXT_REDIRECT && matches!(*kind, "replace" | "push") && status == 307.0
 }
 
@@ -888,7 +888,7 @@ pub fn control_flow(error_json: &str, ctx_json: &str) -> Result<String, JsError>
         let now = c.get("nowMs").and_then(Value::as_f64).unwrap_or(0.0);
         return Ok(json!({
             "kind": "rewrite",
-            "path": format!("/clerk_{}", jsnum::to_js_string(now)),
+            "path": format!("/clerk_{}", js::to_js_string(now)),
             "headers": [[downstream::AUTH_REASON, reason::PROTECT_REWRITE]],
         })
         .to_string());
@@ -1186,8 +1186,8 @@ pub fn normalize_route_path_js(path: &str) -> Result<String, JsValue> {
 /// (`/admin/%0a` would slip past every `createRouteMatcher` pattern), else `undefined`.
 #[wasm_bindgen(js_name = pathRefusal)]
 pub fn path_refusal(pathname: &str) -> Option<String> {
-    crate::path_policy::has_control_character(pathname)
-        .then(|| crate::path_policy::Refusal::ControlCharacter.body())
+    crate::gateway::path_policy::has_control_character(pathname)
+        .then(|| crate::gateway::path_policy::Refusal::ControlCharacter.body())
 }
 
 /// Compiled `createRouteMatcher` string patterns (path-to-regexp 6.3.0, case-insensitive).
@@ -1350,7 +1350,7 @@ pub fn content_security_policy(
         .unwrap_or_default();
     let strict = o.get("strict").is_some_and(truthy);
     let nonce = if strict {
-        Some(crate::base64::encode_std(
+        Some(crate::web::base64::encode_std(
             &request_data::random::<16>().map_err(|e| js_err(&e))?,
         ))
     } else {
@@ -1497,7 +1497,7 @@ impl Transport for BackendTransport {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Frontend API proxy (§5.11): the rule lives in `crate::fapi_proxy`; this only marshals.
+// Frontend API proxy (§5.11): the rule lives in `crate::gateway::fapi_proxy`; this only marshals.
 // ---------------------------------------------------------------------------------------------
 
 /// Whether the request path is the proxy path or below it (`matchProxyPath`).
@@ -1565,7 +1565,7 @@ pub fn frontend_api_proxy(input_json: &str) -> Result<String, JsError> {
     .to_string())
 }
 
-/// The headers of a proxied Frontend API response (`crate::fapi_proxy::response_headers`).
+/// The headers of a proxied Frontend API response (`crate::gateway::fapi_proxy::response_headers`).
 /// Returns `[["set" | "append", name, value]…]`.
 #[wasm_bindgen(js_name = frontendApiProxyResponse)]
 pub fn frontend_api_proxy_response(
@@ -1584,7 +1584,7 @@ pub fn frontend_api_proxy_response(
     .to_string())
 }
 
-/// The origin reader contract (`crate::reader`, docs/reader-vectors.md) for `read()` in
+/// The origin reader contract (`crate::downstream::reader`, docs/reader-vectors.md) for `read()` in
 /// `clerk-edge/reader`: `options_json` = `{secretKeys, encryptionKey, clerkCompatible, now,
 /// clockSkewSeconds, edgeSignature, edgeMaxAgeSeconds, request: {method, path, host}}`.
 /// Returns `{"error": code}` or `{"ok": {…}}`.
@@ -1594,5 +1594,5 @@ pub fn read_verified(headers_json: &str, options_json: &str) -> Result<String, J
     let opts: Value = serde_json::from_str(options_json)
         .map_err(|e| js_err(&format!("invalid options JSON: {e}")))?;
     let request = opts.get("request").cloned().unwrap_or(Value::Null);
-    Ok(crate::reader::read_json(&headers, &opts, &request).to_string())
+    Ok(crate::downstream::reader::read_json(&headers, &opts, &request).to_string())
 }

@@ -16,48 +16,19 @@
     )
 )]
 
-pub mod api_mode;
-pub mod auth;
-pub mod base64;
-pub mod cache;
-pub mod cloudflare;
-pub mod config;
-pub mod cookies;
-pub mod cors;
-pub mod date;
+pub mod decide;
 pub mod downstream;
-pub mod edge_signature;
-pub mod fapi_proxy;
-pub mod flow;
-pub mod handshake;
-pub mod http_backend;
+pub mod gateway;
+pub mod host;
+pub mod pattern;
+pub mod token;
+pub mod web;
+
+pub mod cloudflare;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js_api;
-pub mod jsnum;
-pub mod json_out;
-pub mod jwt;
-pub mod key;
-pub mod keys;
-pub mod keyset;
-pub mod machine;
-pub mod orgsync;
-pub mod path_policy;
-pub mod pattern;
-pub mod protect;
-pub mod reader;
-pub mod reason;
-pub mod redirect;
-pub mod request;
-pub mod request_data;
-pub mod routes;
-pub mod services;
-pub mod signature;
-pub mod state;
-pub mod url;
-#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
-pub mod webcrypto;
 
-pub use config::{Config, ConfigError, Options};
-pub use flow::{authenticate, AuthError};
-pub use request::RequestParts;
-pub use state::{AuthStatus, RequestState};
+pub use decide::config::{Config, ConfigError, Options};
+pub use decide::flow::{authenticate, AuthError};
+pub use decide::request::RequestParts;
+pub use decide::state::{AuthStatus, RequestState};

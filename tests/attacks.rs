@@ -4,7 +4,7 @@
 
 mod support;
 
-use clerk_edge::base64::encode_url;
+use clerk_edge::web::base64::encode_url;
 use hmac::{Hmac, Mac};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePrivateKey;

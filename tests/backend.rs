@@ -4,7 +4,7 @@
 
 mod support;
 
-use clerk_edge::services::{JwksError, RefreshError, RefreshRequest};
+use clerk_edge::host::services::{JwksError, RefreshError, RefreshRequest};
 use support::*;
 
 fn live() -> clerk_edge::Config {

@@ -4,8 +4,8 @@
 
 mod support;
 
-use clerk_edge::cache::CachingVerifier;
-use clerk_edge::services::{block_on, NoBackend, RustVerifier};
+use clerk_edge::host::cache::CachingVerifier;
+use clerk_edge::host::services::{block_on, NoBackend, RustVerifier};
 use clerk_edge::{authenticate, AuthStatus, RequestState};
 use support::*;
 

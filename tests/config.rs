@@ -3,7 +3,7 @@
 
 mod support;
 
-use clerk_edge::config::OrgSyncOptions;
+use clerk_edge::decide::config::OrgSyncOptions;
 use clerk_edge::{Config, ConfigError, Options};
 use support::*;
 

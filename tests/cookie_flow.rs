@@ -5,7 +5,7 @@
 
 mod support;
 
-use clerk_edge::state::Diagnostic;
+use clerk_edge::decide::state::Diagnostic;
 use clerk_edge::{AuthStatus, Options};
 use serde_json::json;
 use support::*;
@@ -620,7 +620,7 @@ fn c15_satellites_never_force_a_primary_sync() {
 
 fn org_config() -> clerk_edge::Config {
     config(Options {
-        organization_sync_options: Some(clerk_edge::config::OrgSyncOptions {
+        organization_sync_options: Some(clerk_edge::decide::config::OrgSyncOptions {
             organization_patterns: Some(vec!["/orgs/:slug".into(), "/orgs/:slug/(.*)".into()]),
             personal_account_patterns: Some(vec!["/me".into(), "/me/(.*)".into()]),
         }),
@@ -673,7 +673,7 @@ fn c16_other_organization_slug_handshakes_with_organization_id() {
 #[test]
 fn c16_organization_id_pattern_compares_ids_and_reads_v2_claims() {
     let cfg = config(Options {
-        organization_sync_options: Some(clerk_edge::config::OrgSyncOptions {
+        organization_sync_options: Some(clerk_edge::decide::config::OrgSyncOptions {
             organization_patterns: Some(vec!["/o/:id".into()]),
             personal_account_patterns: None,
         }),

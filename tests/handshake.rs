@@ -4,7 +4,7 @@
 
 mod support;
 
-use clerk_edge::state::Diagnostic;
+use clerk_edge::decide::state::Diagnostic;
 use clerk_edge::Options;
 use support::*;
 

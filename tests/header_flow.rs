@@ -5,9 +5,9 @@
 
 mod support;
 
-use clerk_edge::config::OneOrMany;
-use clerk_edge::jwt::{self, Carrier, ClaimRules, Jwt, KeySource};
-use clerk_edge::services::{block_on, RustVerifier};
+use clerk_edge::decide::config::OneOrMany;
+use clerk_edge::host::services::{block_on, RustVerifier};
+use clerk_edge::token::jwt::{self, Carrier, ClaimRules, Jwt, KeySource};
 use clerk_edge::Options;
 use serde_json::json;
 use support::*;

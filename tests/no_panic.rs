@@ -6,12 +6,12 @@
 
 mod support;
 
-use clerk_edge::config::OrgSyncOptions;
-use clerk_edge::cookies::Cookies;
-use clerk_edge::jwt::Jwt;
-use clerk_edge::key::RsaPublicKey;
-use clerk_edge::services::{JwksError, RefreshError};
-use clerk_edge::url::Url;
+use clerk_edge::decide::config::OrgSyncOptions;
+use clerk_edge::host::key::RsaPublicKey;
+use clerk_edge::host::services::{JwksError, RefreshError};
+use clerk_edge::token::jwt::Jwt;
+use clerk_edge::web::cookies::Cookies;
+use clerk_edge::web::url::Url;
 use clerk_edge::{AuthStatus, Config, Options, RequestState};
 use support::*;
 
@@ -292,7 +292,7 @@ fn pem_parsing_never_panics_nor_echoes_input() {
             }
             1 => format!(
                 "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----",
-                clerk_edge::base64::encode_std(&rng.bytes(300))
+                clerk_edge::web::base64::encode_std(&rng.bytes(300))
             ),
             _ => rng.string(20),
         };
@@ -329,7 +329,9 @@ fn configs() -> Vec<Config> {
             proxy_url: Some("/__clerk".into()),
             organization_sync_options: Some(org),
             authorized_parties: Some(vec![AZP.into()]),
-            audience: Some(clerk_edge::config::OneOrMany::One("api://edge".into())),
+            audience: Some(clerk_edge::decide::config::OneOrMany::One(
+                "api://edge".into(),
+            )),
             ..options(&DEV)
         }),
     ]
@@ -712,7 +714,7 @@ fn key_set_parsing_never_panics() {
     let key = public_key();
     let jwk = format!(
         r#"{{"kty":"RSA","kid":"k","n":"{}","e":"AQAB"}}"#,
-        clerk_edge::base64::encode_url(&key.n)
+        clerk_edge::web::base64::encode_url(&key.n)
     );
     let sets = [
         format!("{PUBLIC_PEM}{OTHER_PUBLIC_PEM}"),
@@ -726,7 +728,7 @@ fn key_set_parsing_never_panics() {
             }
             _ => format!("{{\"keys\":[{}]}}", rng.string(8)),
         };
-        if let Err(e) = clerk_edge::keyset::KeySet::parse(&input) {
+        if let Err(e) = clerk_edge::token::keyset::KeySet::parse(&input) {
             assert!(e.len() < 200, "{e}");
         }
     }

@@ -2,9 +2,11 @@
 
 mod support;
 
-use clerk_edge::auth::HasParams;
-use clerk_edge::machine::{Accepts, TokenType};
-use clerk_edge::protect::{is_page_request, is_server_action, protect, Protect, ProtectParams};
+use clerk_edge::decide::protect::{
+    is_page_request, is_server_action, protect, Protect, ProtectParams,
+};
+use clerk_edge::token::auth::HasParams;
+use clerk_edge::token::kind::{Accepts, TokenType};
 use clerk_edge::RequestParts;
 use serde_json::json;
 use support::*;

@@ -5,7 +5,7 @@
 
 mod support;
 
-use clerk_edge::url::Url;
+use clerk_edge::web::url::Url;
 use clerk_edge::{Options, RequestParts};
 use support::*;
 
@@ -77,11 +77,11 @@ fn locations(inst: &Instance, opts: Options, seed: u64) -> Vec<(String, RequestP
     let token = valid(inst); // signing is slow: once per run
     for _ in 0..3000 {
         let req = random_request(&mut rng, &token);
-        let Ok(st) = clerk_edge::services::block_on(clerk_edge::authenticate(
+        let Ok(st) = clerk_edge::host::services::block_on(clerk_edge::authenticate(
             &req,
             &cfg,
             NOW_MS,
-            &clerk_edge::services::RustVerifier,
+            &clerk_edge::host::services::RustVerifier,
             &backend,
         )) else {
             continue;

@@ -4,9 +4,9 @@
 
 mod support;
 
-use clerk_edge::cache::CachingVerifier;
-use clerk_edge::key::RsaPublicKey;
-use clerk_edge::services::{block_on, NoBackend, RustVerifier, SignatureVerifier};
+use clerk_edge::host::cache::CachingVerifier;
+use clerk_edge::host::key::RsaPublicKey;
+use clerk_edge::host::services::{block_on, NoBackend, RustVerifier, SignatureVerifier};
 use clerk_edge::{authenticate, AuthStatus, Options, RequestState};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -32,8 +32,8 @@ fn run(opts: Options, token: &str) -> RequestState {
 fn jwk(key: &RsaPublicKey, kid: &str) -> String {
     format!(
         r#"{{"kty":"RSA","kid":"{kid}","alg":"RS256","use":"sig","n":"{}","e":"{}"}}"#,
-        clerk_edge::base64::encode_url(&key.n),
-        clerk_edge::base64::encode_url(&key.e)
+        clerk_edge::web::base64::encode_url(&key.n),
+        clerk_edge::web::base64::encode_url(&key.e)
     )
 }
 

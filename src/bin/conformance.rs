@@ -9,16 +9,16 @@
 //! `N passed, M failed`. Exit status 1 on any failure, on an unreadable file, or when a section
 //! named with `--section` is not supported.
 
-use clerk_edge::auth::{HasParams, SessionAuth};
-use clerk_edge::cache::CachingVerifier;
-use clerk_edge::config::Options;
-use clerk_edge::cookies::Cookies;
-use clerk_edge::jwt::{self, ClaimRules, Jwt, KeySource};
-use clerk_edge::key::RsaPublicKey;
-use clerk_edge::keys;
-use clerk_edge::request::{public_url, RequestParts};
-use clerk_edge::services::{block_on, NoBackend, RustVerifier};
-use clerk_edge::url::Url;
+use clerk_edge::decide::config::Options;
+use clerk_edge::decide::request::{public_url, RequestParts};
+use clerk_edge::host::cache::CachingVerifier;
+use clerk_edge::host::key::RsaPublicKey;
+use clerk_edge::host::services::{block_on, NoBackend, RustVerifier};
+use clerk_edge::token::auth::{HasParams, SessionAuth};
+use clerk_edge::token::jwt::{self, ClaimRules, Jwt, KeySource};
+use clerk_edge::token::keys;
+use clerk_edge::web::cookies::Cookies;
+use clerk_edge::web::url::Url;
 use clerk_edge::{authenticate, AuthStatus, Config, RequestState};
 use serde_json::{json, Map, Value};
 use std::process::ExitCode;
@@ -523,8 +523,8 @@ fn run_route_matcher(cases: &[Value], r: &mut Report) {
 }
 
 fn run_org_matcher(cases: &[Value], r: &mut Report) {
-    use clerk_edge::config::OrgSyncOptions;
-    use clerk_edge::orgsync::{OrgSync, OrgTarget};
+    use clerk_edge::decide::config::OrgSyncOptions;
+    use clerk_edge::decide::orgsync::{OrgSync, OrgTarget};
     for case in cases {
         let path = case["path"].as_str().unwrap_or("");
         let opts: Option<OrgSyncOptions> = serde_json::from_value(case["options"].clone()).ok();
@@ -548,7 +548,7 @@ fn run_org_matcher(cases: &[Value], r: &mut Report) {
 }
 
 fn run_create_redirect(cases: &[Value], r: &mut Report) {
-    use clerk_edge::redirect::{build, RedirectContext, Target};
+    use clerk_edge::decide::redirect::{build, RedirectContext, Target};
     for case in cases {
         let name = case.get("name").map(s).unwrap_or_default();
         let p = &case["params"];
@@ -592,15 +592,15 @@ fn run_crypto(section: &str, cases: &[Value], r: &mut Report) {
         let mut d = Vec::new();
         let name = if section == "authSignature" {
             let token = case["token"].as_str().unwrap_or("");
-            let sig = clerk_edge::signature::sign(token, key);
+            let sig = clerk_edge::web::signature::sign(token, key);
             diff("signature", &case["expected"], &json!(sig), &mut d);
-            if !clerk_edge::signature::verify(token, &sig, key) {
+            if !clerk_edge::web::signature::verify(token, &sig, key) {
                 d.push("our own signature does not verify".into());
             }
             token.to_string()
         } else {
             let ct = case["ciphertext"].as_str().unwrap_or("");
-            let plain = clerk_edge::request_data::decrypt_clerk(key, ct)
+            let plain = clerk_edge::downstream::request_data::decrypt_clerk(key, ct)
                 .ok()
                 .and_then(|p| String::from_utf8(p).ok());
             diff(

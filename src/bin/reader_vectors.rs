@@ -4,13 +4,13 @@
 //! input.json) and prints the vector file: every case becomes a concrete forwarded header set
 //! (tokens minted, signed with the project's own HMAC, request data encrypted with its own
 //! gcm/clerk encoders, then mutated as the case says) and the expectation the input states.
-//! `reader-vectors run FILE` runs the Rust reader (`clerk_edge::reader`) over any vector file
+//! `reader-vectors run FILE` runs the Rust reader (`clerk_edge::downstream::reader`) over any vector file
 //! and prints `N passed, M failed`.
 
-use clerk_edge::auth::{HasParams, SessionAuth};
-use clerk_edge::edge_signature::{self, Signed, Target};
-use clerk_edge::reader;
-use clerk_edge::{base64, request_data, signature};
+use clerk_edge::downstream::edge_signature::{self, Signed, Target};
+use clerk_edge::downstream::reader;
+use clerk_edge::token::auth::{HasParams, SessionAuth};
+use clerk_edge::{downstream::request_data, web::base64, web::signature};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -127,7 +127,7 @@ fn generate(input: &Value) -> Value {
         .and_then(Value::as_i64)
         .unwrap_or_else(|| fail("input: now"));
     let seed = s(input, "seed");
-    let keys = clerk_edge::reader::secret_keys(input);
+    let keys = clerk_edge::downstream::reader::secret_keys(input);
     if keys.is_empty() {
         fail("input: secretKeys");
     }

@@ -1,15 +1,15 @@
 //! The Worker's rendering of API mode and of the CORS policy. The decisions are
-//! [`crate::api_mode`] and [`crate::cors`]; this only turns them into responses.
+//! [`crate::gateway::api_mode`] and [`crate::gateway::cors`]; this only turns them into responses.
 
 use super::settings::{Origin, Settings};
-use crate::api_mode::{self, ApiDecision, ApiResponse};
-use crate::cors::{self, CorsPolicy};
+use crate::decide::request::RequestParts;
+use crate::decide::state::RequestState;
 use crate::downstream;
+use crate::gateway::api_mode::{self, ApiDecision, ApiResponse};
+use crate::gateway::cors::{self, CorsPolicy};
+use crate::gateway::routes::Rule;
 use crate::pattern::MalformedUrl;
-use crate::request::RequestParts;
-use crate::routes::Rule;
-use crate::state::RequestState;
-use crate::url::Url;
+use crate::web::url::Url;
 use worker::{Env, Headers, Request, RequestInit, RequestRedirect, Response, Result};
 
 /// `Some` when the request is an API request: the global API mode, or a matching rule with

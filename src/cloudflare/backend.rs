@@ -1,7 +1,7 @@
 //! The Worker's Backend API transport: `fetch` through workers-rs. Request shapes, the JWKS
-//! cache and error mapping are shared with the JS binding in `crate::http_backend`.
+//! cache and error mapping are shared with the JS binding in `crate::host::http_backend`.
 
-use crate::http_backend::{HttpBackend, Transport};
+use crate::host::http_backend::{HttpBackend, Transport};
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
 const API_VERSION: &str = "2026-05-12";

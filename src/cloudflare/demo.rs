@@ -3,7 +3,7 @@
 
 use super::settings::{RequestDataFormat, Settings};
 use crate::downstream;
-use crate::request_data;
+use crate::downstream::request_data;
 use serde_json::{json, Value};
 
 fn shorten(v: &str) -> String {

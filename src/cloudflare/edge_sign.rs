@@ -1,11 +1,11 @@
-//! The Worker's side of `x-clerk-edge-signature` (`crate::edge_signature`): signs the forwarded
+//! The Worker's side of `x-clerk-edge-signature` (`crate::downstream::edge_signature`): signs the forwarded
 //! set over the request exactly as the origin will receive it (method, the target URL's path and
 //! query and host after the Worker's own URL parsing, as fetch sends them) at the Worker's clock.
 
 use super::settings::{Origin, Settings};
 use crate::downstream;
-use crate::edge_signature::{self, Signed, Target};
-use crate::url::Url;
+use crate::downstream::edge_signature::{self, Signed, Target};
+use crate::web::url::Url;
 
 /// The header to append to `forwarded` (the Clerk headers already built for this request).
 pub fn header(

@@ -6,16 +6,16 @@ use super::demo;
 use super::observe::{Outcome, Record};
 use super::settings::{Origin, RequestDataFormat, Settings};
 use super::upstream::{self, PublicView};
-use crate::cache::CachingVerifier;
+use crate::decide::protect::{self, Protect};
+use crate::decide::redirect::{self, RedirectContext, Target};
+use crate::decide::request::RequestParts;
+use crate::decide::state::{AuthStatus, RequestState};
 use crate::downstream;
-use crate::path_policy::{self, PathDecision};
-use crate::protect::{self, Protect};
-use crate::redirect::{self, RedirectContext, Target};
-use crate::request::RequestParts;
-use crate::request_data;
-use crate::state::{AuthStatus, RequestState};
-use crate::url::Url;
-use crate::webcrypto::WebCryptoVerifier;
+use crate::downstream::request_data;
+use crate::gateway::path_policy::{self, PathDecision};
+use crate::host::cache::CachingVerifier;
+use crate::host::webcrypto::WebCryptoVerifier;
+use crate::web::url::Url;
 use crate::{authenticate, AuthError};
 use std::rc::Rc;
 use worker::{
@@ -254,7 +254,7 @@ async fn handle(
     };
     let api_route = api_cors::route(s, url.pathname());
     if api_route.is_some() {
-        crate::api_mode::auth_input(&mut parts.headers);
+        crate::gateway::api_mode::auth_input(&mut parts.headers);
     }
     let now_ms = worker::Date::now().as_millis() as f64;
     let backend = backend::backend(&s.api_url, &s.config.secret_key, now_ms);
@@ -284,14 +284,14 @@ async fn handle(
         }
     }
     if api_route.is_some() {
-        crate::api_mode::sanitize(&mut state);
+        crate::gateway::api_mode::sanitize(&mut state);
     }
     // Handshakes and development handshake resolutions redirect; the origin is not called.
     if state.location().is_some() {
         record.outcome = Outcome::Handshake;
         return respond(307, &[], &state);
     }
-    let clerk_url = crate::request::public_url(&url, &parts);
+    let clerk_url = crate::decide::request::public_url(&url, &parts);
     let outcome = match api_route {
         Some(route) => {
             if let Ok(Some(rule)) = &route {
@@ -335,7 +335,7 @@ fn route_outcome(
     let outcome = rule.adjust(protect::protect(state, parts, &params), unauthenticated);
     let redirect_to = |location: String| -> Result<Response> {
         let dev_browser =
-            crate::cookies::Cookies::parse(&parts.header("cookie").unwrap_or_default())
+            crate::web::cookies::Cookies::parse(&parts.header("cookie").unwrap_or_default())
                 .get("__clerk_db_jwt")
                 .map(str::to_string);
         let location = redirect::with_dev_browser(
@@ -392,7 +392,7 @@ fn route_outcome(
             404,
             &[(
                 downstream::AUTH_REASON.into(),
-                crate::reason::PROTECT_REWRITE.into(),
+                crate::token::reason::PROTECT_REWRITE.into(),
             )],
             state,
         ),

@@ -1,8 +1,10 @@
 //! The Worker's side of the Frontend API proxy: marshal the request into
-//! `crate::fapi_proxy::plan`, fetch without following redirects, bodies streamed both ways.
+//! `crate::gateway::fapi_proxy::plan`, fetch without following redirects, bodies streamed both ways.
 
 use crate::cloudflare::settings::Settings;
-use crate::fapi_proxy::{self, FrontendApiProxy, HeaderOp, PlanError, ProxyError, ProxyRequest};
+use crate::gateway::fapi_proxy::{
+    self, FrontendApiProxy, HeaderOp, PlanError, ProxyError, ProxyRequest,
+};
 use worker::{console_log, Fetch, Headers, Request, Response, Result};
 
 fn error(e: &ProxyError) -> Result<Response> {

@@ -6,9 +6,9 @@
 //! Never in a record: a token, a key, a cookie, a query string (handshake and dev-browser
 //! tokens travel there), or a header value.
 
-use crate::json_out::JsonOut;
-use crate::reason::TokenReason;
-use crate::state::{Diagnostic, RequestState};
+use crate::decide::state::{Diagnostic, RequestState};
+use crate::token::reason::TokenReason;
+use crate::web::json_out::JsonOut;
 
 /// What the Worker did with the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,8 +84,8 @@ pub fn infra_error(state: &RequestState) -> Option<&'static str> {
         return Some("secret-key-invalid");
     }
     // `session-token-expired-refresh-<why>`: the refresh call itself failed.
-    if reason.ends_with(crate::reason::REFRESH_FETCH_ERROR)
-        || reason.ends_with(crate::reason::REFRESH_UNEXPECTED_BAPI_ERROR)
+    if reason.ends_with(crate::token::reason::REFRESH_FETCH_ERROR)
+        || reason.ends_with(crate::token::reason::REFRESH_UNEXPECTED_BAPI_ERROR)
     {
         return Some("backend-api-error");
     }
@@ -188,7 +188,7 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::AuthStatus;
+    use crate::decide::state::AuthStatus;
 
     fn state(status: AuthStatus, reason: &str) -> RequestState {
         let mut s = RequestState::signed_out(reason, "", Vec::new());

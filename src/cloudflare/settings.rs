@@ -1,11 +1,11 @@
 //! Worker configuration from wrangler vars and secrets, parsed once per isolate. Every error
 //! names the setting and what is wrong, and never contains a secret value.
 
-use crate::config::{Options, OrgSyncOptions};
-use crate::fapi_proxy::FrontendApiProxy;
-use crate::path_policy::PathPolicy;
-use crate::request_data::GcmKey;
-use crate::routes::RouteRules;
+use crate::decide::config::{Options, OrgSyncOptions};
+use crate::downstream::request_data::GcmKey;
+use crate::gateway::fapi_proxy::FrontendApiProxy;
+use crate::gateway::path_policy::PathPolicy;
+use crate::gateway::routes::RouteRules;
 use crate::Config;
 use serde_json::{json, Value};
 
@@ -43,10 +43,10 @@ pub struct Settings {
     pub encryption: Option<(RequestDataFormat, String, Option<GcmKey>)>,
     /// Public options forwarded to the origin in `x-clerk-request-data`.
     pub request_data: Value,
-    /// `CLERK_API_MODE=true`: every route is an API route (`crate::api_mode`).
+    /// `CLERK_API_MODE=true`: every route is an API route (`crate::gateway::api_mode`).
     pub api_mode: bool,
     /// `CLERK_CORS_*`: the Worker answers preflights and adds CORS headers itself.
-    pub cors: Option<crate::cors::CorsPolicy>,
+    pub cors: Option<crate::gateway::cors::CorsPolicy>,
     /// `CLERK_FRONTEND_API_PROXY`: Clerk's Frontend API served under this path.
     pub frontend_api_proxy: Option<FrontendApiProxy>,
 }
@@ -96,11 +96,11 @@ fn check_url(
 ) -> Result<(), SettingError> {
     let Some(v) = value else { return Ok(()) };
     let absolute =
-        crate::url::Url::parse(v).is_some_and(|u| u.is_special() && !u.host().is_empty());
+        crate::web::url::Url::parse(v).is_some_and(|u| u.is_special() && !u.host().is_empty());
     let path = relative
         && v.starts_with('/')
         && !v.starts_with("//")
-        && crate::url::Url::parse("https://base.invalid/")
+        && crate::web::url::Url::parse("https://base.invalid/")
             .and_then(|b| b.join(v))
             .is_some();
     if absolute || path {
@@ -173,7 +173,7 @@ impl Settings {
             secret_key: get("CLERK_SECRET_KEY"),
             jwt_key: get("CLERK_JWT_KEY"),
             authorized_parties: list(get("CLERK_AUTHORIZED_PARTIES")),
-            audience: list(get("CLERK_AUDIENCE")).map(crate::config::OneOrMany::Many),
+            audience: list(get("CLERK_AUDIENCE")).map(crate::decide::config::OneOrMany::Many),
             clock_skew_in_ms: skew.map(|s| json!(s)),
             sign_in_url: get("CLERK_SIGN_IN_URL"),
             sign_up_url: get("CLERK_SIGN_UP_URL"),
@@ -213,7 +213,7 @@ impl Settings {
         check_url("CLERK_API_URL", api_url.as_deref(), false)?;
         if let Some(d) = &config.domain {
             let host = d.split_once("://").map_or(d.as_str(), |(_, h)| h);
-            if crate::url::Url::parse(&format!("https://{host}"))
+            if crate::web::url::Url::parse(&format!("https://{host}"))
                 .is_none_or(|u| u.host() != host.to_ascii_lowercase())
             {
                 return Err(err(
@@ -243,8 +243,8 @@ impl Settings {
         routes
             .check_api(api_mode)
             .map_err(|m| err("CLERK_ROUTES", m))?;
-        let cors =
-            crate::cors::CorsPolicy::from_env(&get).map_err(|e| err(e.setting, e.message))?;
+        let cors = crate::gateway::cors::CorsPolicy::from_env(&get)
+            .map_err(|e| err(e.setting, e.message))?;
         let paths = PathPolicy::from_settings(
             get("CLERK_PATH_NORMALIZATION").as_deref(),
             get("CLERK_ESCAPED_SLASHES").as_deref(),
@@ -253,7 +253,7 @@ impl Settings {
         let origin = match get("ORIGIN_URL") {
             Some(u) if u == "demo" => Origin::Demo,
             Some(u) => {
-                let parsed = crate::url::Url::parse(&u)
+                let parsed = crate::web::url::Url::parse(&u)
                     .filter(|p| p.is_special())
                     .ok_or_else(|| err("ORIGIN_URL", "must be an absolute http(s) URL, or \"demo\"".into()))?;
                 Origin::Url(parsed.href().trim_end_matches('/').to_string())
@@ -304,8 +304,9 @@ impl Settings {
             data.insert("isSatellite".into(), json!(true));
         }
         Ok(Settings {
-            api_url: api_url
-                .unwrap_or_else(|| crate::keys::api_url_for(&config.key.frontend_api).to_string()),
+            api_url: api_url.unwrap_or_else(|| {
+                crate::token::keys::api_url_for(&config.key.frontend_api).to_string()
+            }),
             config,
             routes,
             origin,
@@ -570,5 +571,70 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(e.setting, "CLERK_ESCAPED_SLASHES");
+    }
+
+    #[test]
+    fn worker_settings_turn_the_proxy_on_and_route_handshakes_through_it() {
+        let env = |extra: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                [
+                    ("CLERK_PUBLISHABLE_KEY", "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"),
+                    ("CLERK_SECRET_KEY", "sk_live_proxy"),
+                    ("ORIGIN_URL", "demo"),
+                ]
+                .iter()
+                .chain(extra)
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+            }
+        };
+        let s =
+            Settings::from_env(env(&[("CLERK_FRONTEND_API_PROXY", "/__clerk")]), false).unwrap();
+        assert_eq!(
+            s.frontend_api_proxy.as_ref().map(|p| p.path.as_str()),
+            Some("/__clerk")
+        );
+        assert_eq!(s.config.proxy_url.as_deref(), Some("/__clerk"));
+        assert!(
+            s.request_data.get("proxyUrl").is_none(),
+            "only an explicit CLERK_PROXY_URL is request data"
+        );
+        let s = Settings::from_env(
+            env(&[
+                ("CLERK_FRONTEND_API_PROXY", "/__clerk"),
+                ("CLERK_PROXY_URL", "https://proxy.example.com/__clerk"),
+            ]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            s.config.proxy_url.as_deref(),
+            Some("https://proxy.example.com/__clerk")
+        );
+        let off = Settings::from_env(env(&[]), false).unwrap();
+        assert!(off.frontend_api_proxy.is_none() && off.config.proxy_url.is_none());
+        let e = Settings::from_env(env(&[("CLERK_FRONTEND_API_PROXY", "clerk")]), false)
+            .err()
+            .unwrap();
+        assert_eq!(e.setting, "CLERK_FRONTEND_API_PROXY");
+        assert_eq!(e.to_string(), "clerk-edge configuration error in CLERK_FRONTEND_API_PROXY: must be a path below the root, such as /__clerk (no query, fragment, escapes or dot segments)");
+        let e = Settings::from_env(
+            env(&[
+                ("CLERK_FRONTEND_API_PROXY", "/__clerk"),
+                ("CLERK_FAPI_URL", "nope"),
+            ]),
+            false,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.setting, "CLERK_FAPI_URL");
+        // A missing key is still the first error.
+        let e = Settings::from_env(
+            |k: &str| (k == "CLERK_FRONTEND_API_PROXY").then(|| "x".to_string()),
+            false,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.setting, "CLERK_PUBLISHABLE_KEY");
     }
 }

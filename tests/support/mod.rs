@@ -6,8 +6,8 @@
 //! taken from the conformance vectors.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use clerk_edge::key::RsaPublicKey;
-use clerk_edge::services::{
+use clerk_edge::host::key::RsaPublicKey;
+use clerk_edge::host::services::{
     block_on, BackendApi, JwksError, MachineKind, RefreshError, RefreshRequest, RustVerifier,
 };
 use clerk_edge::{authenticate, AuthStatus, Config, Options, RequestParts, RequestState};
@@ -124,7 +124,7 @@ pub fn other_public_key() -> RsaPublicKey {
 }
 
 fn b64url_json(v: &Map<String, Value>) -> String {
-    clerk_edge::base64::encode_url(Value::Object(v.clone()).to_string().as_bytes())
+    clerk_edge::web::base64::encode_url(Value::Object(v.clone()).to_string().as_bytes())
 }
 
 /// An RS256 token under construction: header and claims as JSON, signed on [`Token::sign`].
@@ -210,7 +210,7 @@ impl Token {
         let sig = signing_key(self.other_key).sign(input.as_bytes());
         format!(
             "{input}.{}",
-            clerk_edge::base64::encode_url(&sig.to_bytes())
+            clerk_edge::web::base64::encode_url(&sig.to_bytes())
         )
     }
 }

@@ -71,7 +71,7 @@ test('GET under the proxy path reaches the Frontend API with exactly Clerk\'s he
       'x-forwarded-host': 'evil.example',
       'x-forwarded-proto': 'http',
       // Hop-by-hop: dropped. (undici, the test's client, will not send Connection, Keep-Alive,
-      // TE or Upgrade at all; src/fapi_proxy.rs's unit tests cover those and Connection-listed names.)
+      // TE or Upgrade at all; src/gateway/fapi_proxy.rs's unit tests cover those and Connection-listed names.)
       'proxy-authorization': 'Basic eA==',
       'x-app': 'kept',
     },

@@ -334,7 +334,7 @@ test('configuration errors name the path settings', async () => {
 test('the look-alike table in the wasm is exactly what this Node’s ICU folds to ASCII', async () => {
   const fs = await import('node:fs');
   const { lookalikeRanges, render } = await import('../../scripts/gen-lookalikes.mjs');
-  const file = fs.readFileSync(new URL('../../src/path_policy/lookalike.rs', import.meta.url), 'utf8');
+  const file = fs.readFileSync(new URL('../../src/gateway/path_policy/lookalike.rs', import.meta.url), 'utf8');
   // The header names the ICU version; compare the ranges (a Node upgrade may only change that line).
   const body = (text) => text.slice(text.indexOf('pub const'));
   assert.equal(body(file), body(render(lookalikeRanges())), 'run node scripts/gen-lookalikes.mjs');

@@ -1,8 +1,16 @@
 //! `organizationSyncOptions`: which organization a URL asks for, matched on the raw path.
 
-use crate::auth::SessionAuth;
-use crate::config::OrgSyncOptions;
 use crate::pattern::{org_pattern_error, PatternSet};
+use crate::token::auth::SessionAuth;
+use serde::Deserialize;
+
+/// `organizationSyncOptions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrgSyncOptions {
+    pub organization_patterns: Option<Vec<String>>,
+    pub personal_account_patterns: Option<Vec<String>>,
+}
 
 /// Compiled organization / personal-account patterns.
 #[derive(Debug, Default)]

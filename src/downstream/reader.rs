@@ -9,12 +9,12 @@
 //! data is ignored unless `clerk_compatible` (anyone holding the encryption key could otherwise
 //! choose the HMAC key and mint sessions).
 
-use crate::auth::SessionAuth;
 use crate::downstream;
-use crate::edge_signature::{self, Signed, Target};
-use crate::jwt::Jwt;
-use crate::request_data;
-use crate::signature;
+use crate::downstream::edge_signature::{self, Signed, Target};
+use crate::downstream::request_data;
+use crate::token::auth::SessionAuth;
+use crate::token::jwt::Jwt;
+use crate::web::signature;
 use serde_json::{Map, Value};
 
 /// Any single forwarded header longer than this is refused (Clerk's per-header limit).
@@ -44,7 +44,7 @@ pub mod code {
     pub const TOKEN_MALFORMED: &str = "token_malformed";
     pub const TOKEN_EXPIRED: &str = "token_expired";
     pub const TOKEN_NOT_YET_VALID: &str = "token_not_yet_valid";
-    pub use crate::edge_signature::{
+    pub use crate::downstream::edge_signature::{
         EXPIRED as EDGE_SIGNATURE_EXPIRED, INVALID as EDGE_SIGNATURE_INVALID,
         MISSING as EDGE_SIGNATURE_MISSING,
     };

@@ -3,7 +3,7 @@
 //! never does I/O itself; adapters implement these, tests use fakes.
 #![allow(async_fn_in_trait)] // single-threaded hosts (wasm) do not need `Send` futures
 
-use crate::key::RsaPublicKey;
+use crate::host::key::RsaPublicKey;
 
 /// RSASSA-PKCS1-v1_5 / SHA-256 verification.
 pub trait SignatureVerifier {

@@ -1,10 +1,10 @@
 //! `auth.protect()` (spec §5.6): what a request that falls short gets. The outcome is a value
 //! the adapters render (the Next shim as Clerk's `/clerk_<ms>` rewrite, the Worker as a 404).
 
-use crate::auth::{HasParams, SessionAuth};
-use crate::machine::{Accepts, TokenType};
-use crate::request::RequestParts;
-use crate::state::RequestState;
+use crate::decide::request::RequestParts;
+use crate::decide::state::RequestState;
+use crate::token::auth::{HasParams, SessionAuth};
+use crate::token::kind::{Accepts, TokenType};
 
 /// Arguments of `auth.protect(params?, options?)`.
 #[derive(Debug, Clone, Default)]

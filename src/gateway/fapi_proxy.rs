@@ -6,9 +6,9 @@
 //! back. Pure (no I/O); the Next shim (`js_api.rs`) and the Worker (`cloudflare/fapi_proxy.rs`)
 //! only marshal and fetch. Proxied requests are never authenticated and no route rule applies.
 
-use crate::keys;
-use crate::request::RequestParts;
-use crate::url::Url;
+use crate::decide::request::RequestParts;
+use crate::token::keys;
+use crate::web::url::Url;
 
 pub const DEFAULT_PROXY_PATH: &str = "/__clerk";
 
@@ -637,71 +637,5 @@ mod tests {
                 .0,
             "CLERK_FAPI_URL"
         );
-    }
-
-    #[test]
-    fn worker_settings_turn_the_proxy_on_and_route_handshakes_through_it() {
-        use crate::cloudflare::settings::Settings;
-        let env = |extra: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                [
-                    ("CLERK_PUBLISHABLE_KEY", PK),
-                    ("CLERK_SECRET_KEY", SK),
-                    ("ORIGIN_URL", "demo"),
-                ]
-                .iter()
-                .chain(extra)
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-            }
-        };
-        let s =
-            Settings::from_env(env(&[("CLERK_FRONTEND_API_PROXY", "/__clerk")]), false).unwrap();
-        assert_eq!(
-            s.frontend_api_proxy.as_ref().map(|p| p.path.as_str()),
-            Some("/__clerk")
-        );
-        assert_eq!(s.config.proxy_url.as_deref(), Some("/__clerk"));
-        assert!(
-            s.request_data.get("proxyUrl").is_none(),
-            "only an explicit CLERK_PROXY_URL is request data"
-        );
-        let s = Settings::from_env(
-            env(&[
-                ("CLERK_FRONTEND_API_PROXY", "/__clerk"),
-                ("CLERK_PROXY_URL", "https://proxy.example.com/__clerk"),
-            ]),
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            s.config.proxy_url.as_deref(),
-            Some("https://proxy.example.com/__clerk")
-        );
-        let off = Settings::from_env(env(&[]), false).unwrap();
-        assert!(off.frontend_api_proxy.is_none() && off.config.proxy_url.is_none());
-        let e = Settings::from_env(env(&[("CLERK_FRONTEND_API_PROXY", "clerk")]), false)
-            .err()
-            .unwrap();
-        assert_eq!(e.setting, "CLERK_FRONTEND_API_PROXY");
-        assert_eq!(e.to_string(), "clerk-edge configuration error in CLERK_FRONTEND_API_PROXY: must be a path below the root, such as /__clerk (no query, fragment, escapes or dot segments)");
-        let e = Settings::from_env(
-            env(&[
-                ("CLERK_FRONTEND_API_PROXY", "/__clerk"),
-                ("CLERK_FAPI_URL", "nope"),
-            ]),
-            false,
-        )
-        .err()
-        .unwrap();
-        assert_eq!(e.setting, "CLERK_FAPI_URL");
-        // A missing key is still the first error.
-        let e = Settings::from_env(
-            |k: &str| (k == "CLERK_FRONTEND_API_PROXY").then(|| "x".to_string()),
-            false,
-        )
-        .err()
-        .unwrap();
-        assert_eq!(e.setting, "CLERK_PUBLISHABLE_KEY");
     }
 }

@@ -1,16 +1,17 @@
 //! The decision procedure of `authenticateRequest`: the header flow and the ordered cookie
 //! flow C1–C17 (spec §1.9), read top to bottom in the order Clerk applies them.
 
-use crate::auth::SessionAuth;
-use crate::config::Config;
-use crate::handshake::{self, FatalError, ResolveError};
-use crate::jwt::{self, Carrier, ClaimRules, Jwt, KeySource, TokenError};
-use crate::machine::{self, Accepts, TokenType};
-use crate::orgsync;
-use crate::reason::{self, TokenReason};
-use crate::request::{Context, RequestParts};
-use crate::services::{BackendApi, RefreshError, RefreshRequest, SignatureVerifier};
-use crate::state::{Diagnostic, RequestState};
+use crate::decide::config::Config;
+use crate::decide::handshake::{self, FatalError, ResolveError};
+use crate::decide::machine;
+use crate::decide::orgsync;
+use crate::decide::request::{Context, RequestParts};
+use crate::decide::state::{Diagnostic, RequestState};
+use crate::host::services::{BackendApi, RefreshError, RefreshRequest, SignatureVerifier};
+use crate::token::auth::SessionAuth;
+use crate::token::jwt::{self, Carrier, Jwt, TokenError};
+use crate::token::kind::{Accepts, TokenType};
+use crate::token::reason::{self, TokenReason};
 
 /// Why no decision could be made: Clerk throws here, so the host answers with an error page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,24 +40,6 @@ impl std::fmt::Display for AuthError {
 impl From<FatalError> for AuthError {
     fn from(e: FatalError) -> Self {
         AuthError::Fatal(e.0)
-    }
-}
-
-pub(crate) fn key_source(cfg: &Config) -> KeySource<'_> {
-    match &cfg.jwt_key {
-        // One PEM: exactly Clerk's `jwtKey`; several keys: chosen by `kid`, else tried in order.
-        Some(set) => set.source(),
-        None if !cfg.secret_key.is_empty() => KeySource::Remote,
-        None => KeySource::Missing,
-    }
-}
-
-pub(crate) fn claim_rules(cfg: &Config) -> ClaimRules<'_> {
-    ClaimRules {
-        audience: &cfg.audience,
-        authorized_parties: &cfg.authorized_parties,
-        issuer: &cfg.issuer,
-        skew_ms: cfg.skew_ms,
     }
 }
 
@@ -109,7 +92,7 @@ fn satellite_origin_checks(ctx: &Context<'_>) -> Result<(), AuthError> {
     else {
         return Ok(());
     };
-    let Some(url) = crate::url::Url::parse(sign_in).filter(|u| u.is_special()) else {
+    let Some(url) = crate::web::url::Url::parse(sign_in).filter(|u| u.is_special()) else {
         return Err(AuthError::Fatal(
             "The signInUrl needs to have a absolute url format.".into(),
         ));
@@ -134,8 +117,8 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         let cfg = self.ctx.cfg;
         jwt::verify_token(
             jwt,
-            key_source(cfg),
-            &claim_rules(cfg),
+            cfg.key_source(),
+            &cfg.claim_rules(),
             self.ctx.now_ms,
             self.verifier,
             self.backend,
@@ -268,7 +251,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             if needs_sync {
                 // Development syncs through the primary's sign-in page, not FAPI.
                 let sign_in = cfg.sign_in_url.as_deref().unwrap_or("");
-                let mut url = crate::url::Url::parse(sign_in)
+                let mut url = crate::web::url::Url::parse(sign_in)
                     .filter(|u| u.is_special())
                     .ok_or_else(|| AuthError::Fatal("Invalid URL".into()))?;
                 url.append_query_param("__clerk_redirect_url", &ctx.clerk_url.href());
@@ -289,7 +272,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             // An empty value is "no sync request", as `searchParams.get()` is falsy.
             let target = ctx.clerk_url.query_get("__clerk_redirect_url");
             if let Some(target) = target.filter(|t| !t.is_empty()) {
-                let mut url = crate::url::Url::parse(&target)
+                let mut url = crate::web::url::Url::parse(&target)
                     .filter(|u| u.is_special())
                     .ok_or_else(|| AuthError::BadRequest("Invalid URL".into()))?;
                 if let Some(db) = &ctx.dev_browser {
@@ -507,10 +490,10 @@ fn signed_in(jwt: Jwt, headers: Vec<(String, String)>) -> RequestState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Options;
-    use crate::key::RsaPublicKey;
-    use crate::services::{block_on, NoBackend};
-    use crate::state::AuthStatus;
+    use crate::decide::config::Options;
+    use crate::decide::state::AuthStatus;
+    use crate::host::key::RsaPublicKey;
+    use crate::host::services::{block_on, NoBackend};
 
     /// Accepts every signature: these tests count work, not cryptography.
     struct AcceptAll;
@@ -521,7 +504,7 @@ mod tests {
     }
 
     fn token(now_s: i64, iss: &str) -> String {
-        let seg = |v: serde_json::Value| crate::base64::encode_url(v.to_string().as_bytes());
+        let seg = |v: serde_json::Value| crate::web::base64::encode_url(v.to_string().as_bytes());
         let header = seg(serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "k"}));
         let payload = seg(serde_json::json!({
             "sub": "user_1", "sid": "sess_1", "iss": iss,
@@ -535,12 +518,12 @@ mod tests {
         let fapi = "clerk.example.com";
         let pk = format!(
             "pk_live_{}",
-            crate::base64::encode_std(format!("{fapi}$").as_bytes())
+            crate::web::base64::encode_std(format!("{fapi}$").as_bytes())
         );
         let cfg = Config::new(Options {
             publishable_key: Some(pk),
             secret_key: Some("sk_live_x".into()),
-            jwt_key: Some(include_str!("../tests/fixtures/test-public-key.pem").into()),
+            jwt_key: Some(include_str!("../../tests/fixtures/test-public-key.pem").into()),
             ..Default::default()
         })
         .unwrap();

@@ -1,8 +1,8 @@
 //! `redirectToSignIn` / `redirectToSignUp` URLs (spec §5.7) and the development-browser
 //! post-processing of cross-origin redirects (§5.8).
 
-use crate::keys::{self, InstanceType};
-use crate::url::Url;
+use crate::token::keys::{self, InstanceType};
+use crate::web::url::Url;
 
 /// What the redirect helpers know about the request and the instance.
 #[derive(Debug, Clone)]

@@ -1,12 +1,13 @@
 //! Session JWTs: decoded once per request, then verified in Clerk's order (category, key,
 //! `typ`, `alg`, signature, then claims), with Clerk's reasons and messages.
 
-use crate::base64;
-use crate::date::to_utc_string;
-use crate::key::RsaPublicKey;
-use crate::keyset::KeySet;
-use crate::reason::{self, TokenReason};
-use crate::services::{BackendApi, JwksError, SignatureVerifier};
+use crate::host::key::RsaPublicKey;
+use crate::host::services::{BackendApi, JwksError, SignatureVerifier};
+use crate::token::keyset::KeySet;
+pub use crate::token::keyset::KeySource;
+use crate::token::reason::{self, TokenReason};
+use crate::web::base64;
+use crate::web::date::to_utc_string;
 use serde_json::{Map, Value};
 
 pub const CATEGORY_SESSION: &str = "cl_B7d4PD111AAA";
@@ -177,19 +178,6 @@ impl Jwt {
             Some("at+jwt") | Some("application/at+jwt")
         ) || self.claim_str("sub").is_some_and(|s| s.starts_with("mch_"))
     }
-}
-
-/// Where the verification key comes from.
-#[derive(Debug, Clone, Copy)]
-pub enum KeySource<'a> {
-    /// `jwtKey` (networkless).
-    Local(&'a RsaPublicKey),
-    /// `jwtKey` holding several keys (a rotation): by `kid`, else tried in order.
-    Set(&'a KeySet),
-    /// JWKS through the Backend API (a secret key is configured).
-    Remote,
-    /// Neither: `jwk-failed-to-resolve`.
-    Missing,
 }
 
 /// Claim rules from the configuration.

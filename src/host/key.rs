@@ -4,7 +4,7 @@
 //! files that keep `\n` as two characters silently fail. We parse SPKI (and PKCS#1) properly and
 //! accept every input Clerk accepts.
 
-use crate::base64;
+use crate::web::base64;
 
 /// An RSA public key, validated once per configuration.
 #[derive(Debug)]

@@ -2,13 +2,13 @@
 //! FAPI `/v1/client/handshake` URL, the redirect-loop guard, and resolving the handshake
 //! payload when the browser comes back.
 
-use crate::auth::SessionAuth;
-use crate::jwt::{self, ClaimRules, Jwt, TokenError};
-use crate::reason::{self, TokenReason};
-use crate::request::Context;
-use crate::services::{BackendApi, SignatureVerifier};
-use crate::state::{Diagnostic, RequestState};
-use crate::url::Url;
+use crate::decide::request::Context;
+use crate::decide::state::{Diagnostic, RequestState};
+use crate::host::services::{BackendApi, SignatureVerifier};
+use crate::token::auth::SessionAuth;
+use crate::token::jwt::{self, ClaimRules, Jwt, TokenError};
+use crate::token::reason::{self, TokenReason};
+use crate::web::url::Url;
 
 /// How many consecutive handshakes are allowed before the loop guard answers signed-out.
 pub const MAX_REDIRECTS: f64 = 3.0;
@@ -95,7 +95,7 @@ pub fn gate(
             "set-cookie".to_string(),
             format!(
                 "__clerk_redirect_count={}; SameSite=Lax; HttpOnly; Max-Age=2",
-                crate::jsnum::to_js_string(ctx.redirect_count + 1.0)
+                crate::web::js::to_js_string(ctx.redirect_count + 1.0)
             ),
         ),
     ];
@@ -153,7 +153,7 @@ pub async fn resolve<V: SignatureVerifier, B: BackendApi>(
         }
     } else if let Some(token) = &ctx.handshake_token {
         let jwt = Jwt::decode(token).map_err(ResolveError::Token)?;
-        jwt::verify_handshake_token(&jwt, crate::flow::key_source(ctx.cfg), verifier, backend)
+        jwt::verify_handshake_token(&jwt, ctx.cfg.key_source(), verifier, backend)
             .await
             .map_err(ResolveError::Token)?;
         // A payload without a directive list has no directives (Clerk iterates `[]`).
@@ -188,9 +188,9 @@ pub async fn resolve<V: SignatureVerifier, B: BackendApi>(
                 .with_diagnostics(diagnostics),
         );
     };
-    let rules = crate::flow::claim_rules(ctx.cfg);
+    let rules = ctx.cfg.claim_rules();
     let jwt = Jwt::decode(&token).map_err(|e| ResolveError::Other(e.message))?;
-    let key = crate::flow::key_source(ctx.cfg);
+    let key = ctx.cfg.key_source();
     match jwt::verify_token(&jwt, key, &rules, ctx.now_ms, verifier, backend).await {
         Ok(()) => {}
         Err(e)

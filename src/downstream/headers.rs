@@ -3,10 +3,10 @@
 //! request) and Next.js's request-override protocol (`x-middleware-*`) — and the receiving
 //! side that verifies them.
 
-use crate::auth::SessionAuth;
-use crate::jwt::Jwt;
-use crate::signature;
-use crate::state::{AuthStatus, RequestState};
+use crate::decide::state::{AuthStatus, RequestState};
+use crate::token::auth::SessionAuth;
+use crate::token::jwt::Jwt;
+use crate::web::signature;
 
 pub const AUTH_STATUS: &str = "x-clerk-auth-status";
 pub const AUTH_TOKEN: &str = "x-clerk-auth-token";
@@ -134,7 +134,7 @@ pub fn read<'h, K: signature::SecretKeys + ?Sized>(
     if !signature::verify_any(&token, get(AUTH_SIGNATURE).unwrap_or(""), secret_keys) {
         return Err(AUTH_SIGNATURE_INVALID);
     }
-    let machine = crate::machine::opaque_type(&token).is_some();
+    let machine = crate::token::kind::opaque_type(&token).is_some();
     if !machine {
         if let Ok(jwt) = Jwt::decode(&token) {
             let auth = SessionAuth::from_claims(jwt.payload);

@@ -2,10 +2,12 @@
 //! holds every per-key derived value (parsed key, instance type, cookie suffix, compiled
 //! patterns), so requests never recompute them.
 
-use crate::keys::{self, InstanceType, PublishableKey};
-use crate::keyset::KeySet;
-use crate::machine::Accepts;
-use crate::orgsync::OrgSync;
+use crate::decide::orgsync::OrgSync;
+pub use crate::decide::orgsync::OrgSyncOptions;
+use crate::token::jwt::ClaimRules;
+use crate::token::keys::{self, InstanceType, PublishableKey};
+use crate::token::keyset::{KeySet, KeySource};
+use crate::token::kind::Accepts;
 use serde::Deserialize;
 
 /// Clerk's Backend API version sent on handshakes (`__clerk_api_version`).
@@ -27,14 +29,6 @@ impl OneOrMany {
             OneOrMany::Many(v) => v,
         }
     }
-}
-
-/// `organizationSyncOptions`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct OrgSyncOptions {
-    pub organization_patterns: Option<Vec<String>>,
-    pub personal_account_patterns: Option<Vec<String>>,
 }
 
 /// Authentication options, named as in `@clerk/backend` (so JSON options deserialize as-is).
@@ -86,7 +80,7 @@ pub struct Config {
     pub publishable_key: String,
     pub key: PublishableKey,
     pub secret_key: String,
-    /// One key, or several during a rotation (`crate::keyset`).
+    /// One key, or several during a rotation (`crate::token::keyset`).
     pub jwt_key: Option<KeySet>,
     pub audience: Vec<String>,
     pub authorized_parties: Vec<String>,
@@ -112,6 +106,26 @@ fn non_empty(v: Option<String>) -> Option<String> {
 }
 
 impl Config {
+    /// Where this configuration's verification key comes from.
+    pub(crate) fn key_source(&self) -> KeySource<'_> {
+        match &self.jwt_key {
+            // One PEM: exactly Clerk's `jwtKey`; several keys: chosen by `kid`, else tried in order.
+            Some(set) => set.source(),
+            None if !self.secret_key.is_empty() => KeySource::Remote,
+            None => KeySource::Missing,
+        }
+    }
+
+    /// The claim checks this configuration asks for.
+    pub(crate) fn claim_rules(&self) -> ClaimRules<'_> {
+        ClaimRules {
+            audience: &self.audience,
+            authorized_parties: &self.authorized_parties,
+            issuer: &self.issuer,
+            skew_ms: self.skew_ms,
+        }
+    }
+
     /// Validates in Clerk's order: publishable key, secret key, satellite rules, patterns.
     pub fn new(options: Options) -> Result<Config, ConfigError> {
         let publishable_key = options.publishable_key.unwrap_or_default();

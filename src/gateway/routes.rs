@@ -12,12 +12,12 @@
 //! Requirements: `public`, `signed-in`, `role=`, `permission=`, `feature=`, `plan=`,
 //! `reverification=` (several are ANDed, like `has()`). Options: `unauthenticated=` and
 //! `unauthorized=` with `404`, `401`, `sign-in` (unauthenticated only) or a URL; `api` makes
-//! the rule an API route (see [`crate::api_mode`]: no handshake, no redirect, no Set-Cookie),
+//! the rule an API route (see [`crate::gateway::api_mode`]: no handshake, no redirect, no Set-Cookie),
 //! where `403` is also a fallback and `sign-in`/URLs are not.
 
-use crate::auth::HasParams;
+use crate::decide::protect::{Protect, ProtectParams};
 use crate::pattern::{normalize_route_path, route_matcher_error, MalformedUrl, PatternSet};
-use crate::protect::{Protect, ProtectParams};
+use crate::token::auth::HasParams;
 use serde_json::Value;
 
 /// What a request that falls short gets, when a rule overrides `protect()`'s default.

@@ -16,12 +16,12 @@
 //!
 //! Public routes (and paths no rule matches) always go to the origin, signed in or out.
 
-use crate::json_out::JsonOut;
-use crate::protect::{self, Protect};
-use crate::reason;
-use crate::request::RequestParts;
-use crate::routes::{Fallback, Rule};
-use crate::state::{AuthStatus, RequestState};
+use crate::decide::protect::{self, Protect};
+use crate::decide::request::RequestParts;
+use crate::decide::state::{AuthStatus, RequestState};
+use crate::gateway::routes::{Fallback, Rule};
+use crate::token::reason;
+use crate::web::json_out::JsonOut;
 
 /// What an API route answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,8 +171,8 @@ fn deny(fallback: Option<&Fallback>, why: Option<&str>, authorized_user: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::SessionAuth;
-    use crate::routes::RouteRules;
+    use crate::gateway::routes::RouteRules;
+    use crate::token::auth::SessionAuth;
     use serde_json::json;
 
     const RULES: &str = "

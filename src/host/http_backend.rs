@@ -3,8 +3,8 @@
 //! Worker, a JS callback in the Next shim, a fake in tests).
 #![allow(async_fn_in_trait)]
 
-use crate::key::RsaPublicKey;
-use crate::services::{BackendApi, JwksError, MachineKind, RefreshError, RefreshRequest};
+use crate::host::key::RsaPublicKey;
+use crate::host::services::{BackendApi, JwksError, MachineKind, RefreshError, RefreshRequest};
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 
@@ -74,7 +74,7 @@ impl<T: Transport> HttpBackend<T> {
     /// instances and never holds the key itself. Computed only when the JWKS is needed (not on
     /// every request).
     fn scope(&self) -> String {
-        let mac = crate::signature::sign(&self.api_url, &self.secret_key);
+        let mac = crate::web::signature::sign(&self.api_url, &self.secret_key);
         format!("{}|{mac}", self.api_url)
     }
 
@@ -175,7 +175,7 @@ impl<T: Transport> BackendApi for HttpBackend<T> {
     async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, String> {
         let path = format!(
             "/v1/clients/handshake_payload?nonce={}",
-            crate::url::form_encode(nonce)
+            crate::web::url::form_encode(nonce)
         );
         match self.request("GET", &path, None).await? {
             (200, body) => Ok(strings_at(&body, "directives")),
@@ -198,7 +198,7 @@ impl<T: Transport> BackendApi for HttpBackend<T> {
         });
         let path = format!(
             "/v1/sessions/{}/refresh?suffixed_cookies={}",
-            crate::url::form_encode(&r.session_id),
+            crate::web::url::form_encode(&r.session_id),
             r.suffixed_cookies
         );
         match self.request("POST", &path, Some(body)).await {
@@ -235,7 +235,7 @@ impl<T: Transport> BackendApi for HttpBackend<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::block_on;
+    use crate::host::services::block_on;
     use std::cell::RefCell;
 
     /// Answers from a queue and records the requests.

@@ -1,9 +1,9 @@
 //! RS256 through the host's WebCrypto (`crypto.subtle.verify`): 16–33× faster than RSA
 //! compiled to WASM. Each key is imported once per isolate and the `CryptoKey` reused.
 
-use crate::base64;
-use crate::key::RsaPublicKey;
-use crate::services::SignatureVerifier;
+use crate::host::key::RsaPublicKey;
+use crate::host::services::SignatureVerifier;
+use crate::web::base64;
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};

@@ -5,8 +5,8 @@
 //! compared in full on every hit, so a signature verified for one instance never counts for
 //! another. A lookup allocates nothing: it is on the path of every repeat request.
 
-use crate::key::RsaPublicKey;
-use crate::services::SignatureVerifier;
+use crate::host::key::RsaPublicKey;
+use crate::host::services::SignatureVerifier;
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 
@@ -118,7 +118,7 @@ impl<V: SignatureVerifier> SignatureVerifier for CachingVerifier<V> {
 #[cfg(all(test, feature = "rust-verifier"))]
 mod tests {
     use super::*;
-    use crate::services::block_on;
+    use crate::host::services::block_on;
     use std::cell::Cell;
 
     /// Counts calls; accepts signatures starting with b"ok".

@@ -73,7 +73,7 @@ fn token_list(
 /// A serialised origin (`https://app.example.com`, `http://localhost:3000`): scheme, host and
 /// port, nothing else, as browsers send it in `Origin`.
 fn origin(v: &str) -> Option<String> {
-    let u = crate::url::Url::parse(v)
+    let u = crate::web::url::Url::parse(v)
         .filter(|u| u.is_special() && matches!(u.scheme(), "http" | "https"))?;
     let o = u.origin();
     (o == v.trim_end_matches('/')).then_some(o)

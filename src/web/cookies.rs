@@ -4,7 +4,7 @@
 //! (kept verbatim when that fails). Encoded `;`/`=` inside a value never create extra cookies
 //! because splitting happens before decoding.
 
-use crate::url::percent_decode_bytes;
+use crate::web::url::percent_decode_bytes;
 
 /// Parsed cookies in header order, first occurrence of each name only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

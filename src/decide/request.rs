@@ -2,13 +2,13 @@
 //! forwarded headers, cookies, the `Authorization` token, and which cookie set (suffixed or
 //! not) belongs to this instance. Built once per request.
 
-use crate::config::Config;
-use crate::cookies::Cookies;
-use crate::jsnum;
-use crate::jwt::{Jwt, TokenError};
-use crate::keys;
-use crate::orgsync::OrgTarget;
-use crate::url::Url;
+use crate::decide::config::Config;
+use crate::decide::orgsync::OrgTarget;
+use crate::token::jwt::{Jwt, TokenError};
+use crate::token::keys;
+use crate::web::cookies::Cookies;
+use crate::web::js;
+use crate::web::url::Url;
 
 /// What the core reads of a request. The body is never part of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -209,7 +209,7 @@ impl<'c> Context<'c> {
             v.map(str::to_string)
         };
         ctx.session_token_in_cookie = non_empty(pick(&ctx, "__session"));
-        let uat = jsnum::parse_int(&pick(&ctx, "__client_uat").unwrap_or_default());
+        let uat = js::parse_int(&pick(&ctx, "__client_uat").unwrap_or_default());
         ctx.client_uat = if uat.is_nan() { 0.0 } else { uat };
         ctx.refresh_token = non_empty(ctx.suffixed_cookie("__refresh").map(str::to_string));
         let query = |name: &str| non_empty(ctx.clerk_url.query_get(name));
@@ -227,7 +227,7 @@ impl<'c> Context<'c> {
         let count = ctx
             .cookies
             .get("__clerk_redirect_count")
-            .map(jsnum::number)
+            .map(js::number)
             .unwrap_or(0.0);
         ctx.redirect_count = if count.is_nan() { 0.0 } else { count };
         ctx.org_target = cfg.org_sync.target(ctx.clerk_url.pathname());

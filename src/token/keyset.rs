@@ -6,9 +6,21 @@
 //! then every key without a `kid`, in configured order; keys with another `kid` never. The first
 //! that verifies wins. The algorithm is always RS256, fixed by the key, never by the header.
 
-use crate::jwt::KeySource;
-use crate::key::{KeyError, RsaPublicKey};
+use crate::host::key::{KeyError, RsaPublicKey};
 use serde_json::Value;
+
+/// Where the verification key comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum KeySource<'a> {
+    /// `jwtKey` (networkless).
+    Local(&'a RsaPublicKey),
+    /// `jwtKey` holding several keys (a rotation): by `kid`, else tried in order.
+    Set(&'a KeySet),
+    /// JWKS through the Backend API (a secret key is configured).
+    Remote,
+    /// Neither: `jwk-failed-to-resolve`.
+    Missing,
+}
 
 /// One configured key; PEMs carry no `kid`.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,18 +163,18 @@ impl KeySet {
 mod tests {
     use super::*;
 
-    const PEM: &str = include_str!("../tests/fixtures/test-public-key.pem");
+    const PEM: &str = include_str!("../../tests/fixtures/test-public-key.pem");
 
     fn jwk_of(key: &RsaPublicKey, kid: &str) -> String {
         format!(
             r#"{{"kty":"RSA","kid":"{kid}","alg":"RS256","use":"sig","n":"{}","e":"{}"}}"#,
-            crate::base64::encode_url(&key.n),
-            crate::base64::encode_url(&key.e)
+            crate::web::base64::encode_url(&key.n),
+            crate::web::base64::encode_url(&key.e)
         )
     }
 
     fn other() -> RsaPublicKey {
-        RsaPublicKey::from_pem(include_str!("../tests/fixtures/other-public-key.pem")).unwrap()
+        RsaPublicKey::from_pem(include_str!("../../tests/fixtures/other-public-key.pem")).unwrap()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Publishable and secret keys, and everything derived from them once per configuration:
 //! instance type, Frontend API host, cookie suffix, Account Portal URL.
 
-use crate::base64;
+use crate::web::base64;
 use sha1::{Digest, Sha1};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! The decision: `RequestState` with status, reason, message, token and the response headers
 //! Clerk attaches, plus diagnostics the adapter may log.
 
-use crate::auth::SessionAuth;
-use crate::machine::TokenType;
-use crate::reason;
+use crate::token::auth::SessionAuth;
+use crate::token::kind::TokenType;
+use crate::token::reason;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthStatus {

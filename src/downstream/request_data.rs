@@ -8,7 +8,7 @@
 //!
 //! Randomness (nonce, salt) is an input, so the functions stay pure and testable.
 
-use crate::base64;
+use crate::web::base64;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use cbc::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
