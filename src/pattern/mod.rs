@@ -266,7 +266,6 @@ fn hex_byte(bytes: &[u8], at: usize) -> Option<u8> {
 const DOCS_LINE: &str =
     "Consult the documentation of path-to-regexp here: https://github.com/pillarjs/path-to-regexp/tree/6.x";
 
-/// Clerk's `createRouteMatcher` error for a pattern that does not compile.
 /// A JavaScript `RegExp` route matcher (`createRouteMatcher([/^\/foo/])`), for hosts that pass
 /// one as text (`/source/flags`). Only the `i` flag changes matching here; `g`/`y` make JS
 /// matchers stateful (a Clerk quirk) and are refused rather than imitated.
@@ -314,6 +313,7 @@ impl JsRegExp {
     }
 }
 
+/// Clerk's `createRouteMatcher` error for a pattern that does not compile.
 pub fn route_matcher_error(pattern: &str, e: &PatternError) -> String {
     format!("Invalid path: {pattern}.\n{DOCS_LINE}\n{}", e.detail)
 }
@@ -764,6 +764,7 @@ fn tokens_to_source(tokens: &[Token]) -> Result<(String, Vec<String>), PatternEr
 const MAX_NESTING: u32 = 64;
 /// Bounds `{n,m}` expansion so a pattern cannot blow up the program.
 const MAX_REPEAT: u32 = 1000;
+/// Bounds the instructions of a pattern and all its lookarounds together.
 const MAX_PROGRAM: usize = 20_000;
 /// Bounds the per-match memory for capture slots (program length × slots).
 const MAX_SLOT_CELLS: usize = 1 << 20;
@@ -1005,6 +1006,18 @@ struct RxParser<'a> {
 }
 
 impl RxParser<'_> {
+    fn new(src: &[char]) -> RxParser<'_> {
+        RxParser {
+            src,
+            pos: 0,
+            groups: 0,
+            classes: Vec::new(),
+            arounds: Vec::new(),
+            depth: 0,
+            around_depth: 0,
+        }
+    }
+
     fn peek(&self) -> Option<char> {
         self.src.get(self.pos).copied()
     }
@@ -1661,17 +1674,9 @@ fn compile_program(
     Ok(compiler.insts)
 }
 
+/// A compiled regex, as the VM runs it.
 #[derive(Debug)]
-struct Around {
-    /// Lookaheads run their mirrored body right to left; lookbehinds run forward.
-    ahead: bool,
-    negate: bool,
-    prog: Vec<Inst>,
-}
-
-#[derive(Debug)]
-struct Regex {
-    ignore_case: bool,
+struct Program {
     prog: Vec<Inst>,
     classes: Vec<ClassSet>,
     arounds: Vec<Around>,
@@ -1680,7 +1685,23 @@ struct Regex {
     anchored: bool,
 }
 
+#[derive(Debug)]
+struct Around {
+    /// Lookaheads run their mirrored body right to left; lookbehinds run forward.
+    ahead: bool,
+    negate: bool,
+    prog: Vec<Inst>,
+}
+
+/// A compiled JS regular expression.
+#[derive(Debug)]
+struct Regex {
+    ignore_case: bool,
+    program: Program,
+}
+
 impl Regex {
+    /// `new RegExp(source, "i")`, as path-to-regexp builds it.
     fn new(source: &str) -> Result<Regex, PatternError> {
         Regex::with_flags(source, true)
     }
@@ -1696,15 +1717,7 @@ impl Regex {
                 "Unsupported regular expression: /{source}/{flags}: {m} are not supported"
             )),
         };
-        let mut p = RxParser {
-            src: &src,
-            pos: 0,
-            groups: 0,
-            classes: Vec::new(),
-            arounds: Vec::new(),
-            depth: 0,
-            around_depth: 0,
-        };
+        let mut p = RxParser::new(&src);
         let node = p.disjunction().map_err(fail)?;
         if p.pos < src.len() {
             return Err(fail(RxError::Syntax("Unmatched ')'")));
@@ -1741,14 +1754,23 @@ impl Regex {
         }
         Ok(Regex {
             ignore_case,
-            prog,
-            classes: p.classes,
-            arounds,
-            groups: p.groups,
-            anchored,
+            program: Program {
+                prog,
+                classes: p.classes,
+                arounds,
+                groups: p.groups,
+                anchored,
+            },
         })
     }
 
+    /// Runs the Pike VM (see [`Program::exec`]).
+    fn exec(&self, input: &Input, want_captures: bool) -> Option<Vec<Option<usize>>> {
+        self.program.exec(input, want_captures)
+    }
+}
+
+impl Program {
     /// Runs the Pike VM; the capture slots of the match JS would report, or (without
     /// `want_captures`) an empty vector as soon as any match is certain.
     fn exec(&self, input: &Input, want_captures: bool) -> Option<Vec<Option<usize>>> {
