@@ -251,7 +251,13 @@ impl Settings {
         )
         .map_err(|(setting, m)| err(setting, m.into()))?;
         let origin = match get("ORIGIN_URL") {
-            Some(u) if u == "demo" => Origin::Demo,
+            Some(u) if u == "demo" && cfg!(any(test, feature = "demo")) => Origin::Demo,
+            Some(u) if u == "demo" => {
+                return Err(err(
+                    "ORIGIN_URL",
+                    "is \"demo\", but this build has no demo origin (cargo feature `demo`, wrangler --env demo): set the origin's URL".into(),
+                ))
+            }
             Some(u) => {
                 let parsed = crate::web::url::Url::parse(&u)
                     .filter(|p| p.is_special())
