@@ -81,19 +81,79 @@ pub fn number(s: &str) -> f64 {
     body.parse::<f64>().map(|v| sign * v).unwrap_or(f64::NAN)
 }
 
-/// `String(n)` for the numbers that reach a cookie (small integers in practice).
+/// `String(n)` (ECMAScript Number::toString). Without `f64`'s `Display`: that pulls ~14 kB of
+/// float formatting into the wasm, while serde_json's shortest round-trip digits are linked anyway.
 pub fn to_js_string(n: f64) -> String {
     if n.is_nan() {
-        "NaN".into()
-    } else if n.is_infinite() {
-        if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else if n == 0.0 {
-        "0".into()
-    } else if n == n.trunc() && n.abs() < 1e21 {
-        format!("{n:.0}")
-    } else {
-        format!("{n}")
+        return "NaN".into();
     }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if n == 0.0 {
+        return "0".into();
+    }
+    // Exact integers (cookie counts, millisecond clocks): integer formatting says the same.
+    if n == n.trunc() && n.abs() < 9_007_199_254_740_992.0 {
+        return (n as i64).to_string();
+    }
+    let shortest = serde_json::Number::from_f64(n.abs())
+        .map(|x| x.to_string())
+        .unwrap_or_default();
+    let (digits, point) = decimal_digits(&shortest);
+    let mut out = String::with_capacity(digits.len() + 8);
+    if n < 0.0 {
+        out.push('-');
+    }
+    let k = digits.len() as i64;
+    let zeros = |out: &mut String, count: i64| (0..count).for_each(|_| out.push('0'));
+    match point {
+        p if k <= p && p <= 21 => {
+            out.push_str(&digits);
+            zeros(&mut out, p - k);
+        }
+        p if 0 < p && p <= 21 => {
+            let (int, frac) = digits.split_at(p as usize);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
+        }
+        p if -6 < p && p <= 0 => {
+            out.push_str("0.");
+            zeros(&mut out, -p);
+            out.push_str(&digits);
+        }
+        p => {
+            let mut chars = digits.chars();
+            out.extend(chars.next());
+            let rest = chars.as_str();
+            if !rest.is_empty() {
+                out.push('.');
+                out.push_str(rest);
+            }
+            out.push_str(if p > 0 { "e+" } else { "e-" });
+            out.push_str(&(p - 1).unsigned_abs().to_string());
+        }
+    }
+    out
+}
+
+/// The significant digits of a positive decimal like "1.25e-7" or "0.001", and where the point
+/// goes: value = 0.DIGITS × 10^point (ECMAScript's s and n).
+fn decimal_digits(text: &str) -> (String, i64) {
+    let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+    let exp: i64 = exp.trim_start_matches('+').parse().unwrap_or(0);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut point = int.len() as i64 + exp;
+    let all = format!("{int}{frac}");
+    let lead = all.len() - all.trim_start_matches('0').len();
+    point -= lead as i64;
+    (
+        all.trim_start_matches('0')
+            .trim_end_matches('0')
+            .to_string(),
+        point,
+    )
 }
 
 #[cfg(test)]
@@ -128,5 +188,30 @@ mod tests {
         assert_eq!(to_js_string(3.0), "3");
         assert_eq!(to_js_string(3.5), "3.5");
         assert_eq!(to_js_string(-0.0), "0");
+        // What V8 prints for each.
+        let cases = [
+            (0.1, "0.1"),
+            (-2.5, "-2.5"),
+            (123.456, "123.456"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (-1.5e-7, "-1.5e-7"),
+            (1e21, "1e+21"),
+            (1.2345e22, "1.2345e+22"),
+            (1e20, "100000000000000000000"),
+            (2f64.powi(60), "1152921504606847000"),
+            (9007199254740993.0, "9007199254740992"),
+            (1e300, "1e+300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (1700000000123.0, "1700000000123"),
+            (-42.0, "-42"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for (n, js) in cases {
+            assert_eq!(to_js_string(n), js, "{n:e}");
+        }
     }
 }
