@@ -97,6 +97,13 @@ pub fn to_js_string(n: f64) -> String {
     if n == n.trunc() && n.abs() < 9_007_199_254_740_992.0 {
         return (n as i64).to_string();
     }
+    fraction_or_huge(n)
+}
+
+/// The rest of `String(n)`, out of line: fractions and beyond 2^53 never reach the hot paths.
+#[cold]
+#[inline(never)]
+fn fraction_or_huge(n: f64) -> String {
     let shortest = serde_json::Number::from_f64(n.abs())
         .map(|x| x.to_string())
         .unwrap_or_default();
@@ -145,7 +152,9 @@ fn decimal_digits(text: &str) -> (String, i64) {
     let exp: i64 = exp.trim_start_matches('+').parse().unwrap_or(0);
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let mut point = int.len() as i64 + exp;
-    let all = format!("{int}{frac}");
+    let mut all = String::with_capacity(int.len() + frac.len());
+    all.push_str(int);
+    all.push_str(frac);
     let lead = all.len() - all.trim_start_matches('0').len();
     point -= lead as i64;
     (
