@@ -107,62 +107,65 @@ fn fraction_or_huge(n: f64) -> String {
     let shortest = serde_json::Number::from_f64(n.abs())
         .map(|x| x.to_string())
         .unwrap_or_default();
-    let (digits, point) = decimal_digits(&shortest);
-    let mut out = String::with_capacity(digits.len() + 8);
-    if n < 0.0 {
-        out.push('-');
+    // One pass over the ASCII ("1.25e-7", "0.001", "1e21"): the significant digits and where
+    // the point goes, value = 0.DIGITS × 10^point (ECMAScript's s and n). Bytes, not chars: small.
+    let mut digits = Vec::<u8>::with_capacity(24);
+    let (mut point, mut exp, mut neg_exp, mut seen_point, mut in_exp) =
+        (0i64, 0i64, false, false, false);
+    for &b in shortest.as_bytes() {
+        match b {
+            b'e' | b'E' => in_exp = true,
+            b'-' if in_exp => neg_exp = true,
+            b'0'..=b'9' if in_exp => exp = exp * 10 + i64::from(b - b'0'),
+            b'.' => seen_point = true,
+            b'0' if digits.is_empty() => point -= i64::from(seen_point),
+            b'0'..=b'9' => {
+                digits.push(b);
+                point += i64::from(!seen_point);
+            }
+            _ => {}
+        }
+    }
+    point += if neg_exp { -exp } else { exp };
+    while digits.last() == Some(&b'0') {
+        digits.pop();
     }
     let k = digits.len() as i64;
-    let zeros = |out: &mut String, count: i64| (0..count).for_each(|_| out.push('0'));
-    match point {
-        p if k <= p && p <= 21 => {
-            out.push_str(&digits);
-            zeros(&mut out, p - k);
-        }
-        p if 0 < p && p <= 21 => {
-            let (int, frac) = digits.split_at(p as usize);
-            out.push_str(int);
-            out.push('.');
-            out.push_str(frac);
-        }
-        p if -6 < p && p <= 0 => {
-            out.push_str("0.");
-            zeros(&mut out, -p);
-            out.push_str(&digits);
-        }
-        p => {
-            let mut chars = digits.chars();
-            out.extend(chars.next());
-            let rest = chars.as_str();
-            if !rest.is_empty() {
-                out.push('.');
-                out.push_str(rest);
-            }
-            out.push_str(if p > 0 { "e+" } else { "e-" });
-            out.push_str(&(p - 1).unsigned_abs().to_string());
-        }
+    let mut out = Vec::<u8>::with_capacity(32);
+    if n < 0.0 {
+        out.push(b'-');
     }
-    out
-}
-
-/// The significant digits of a positive decimal like "1.25e-7" or "0.001", and where the point
-/// goes: value = 0.DIGITS × 10^point (ECMAScript's s and n).
-fn decimal_digits(text: &str) -> (String, i64) {
-    let (mantissa, exp) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
-    let exp: i64 = exp.trim_start_matches('+').parse().unwrap_or(0);
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut point = int.len() as i64 + exp;
-    let mut all = String::with_capacity(int.len() + frac.len());
-    all.push_str(int);
-    all.push_str(frac);
-    let lead = all.len() - all.trim_start_matches('0').len();
-    point -= lead as i64;
-    (
-        all.trim_start_matches('0')
-            .trim_end_matches('0')
-            .to_string(),
-        point,
-    )
+    if k <= point && point <= 21 {
+        out.extend_from_slice(&digits);
+        out.resize(out.len() + (point - k) as usize, b'0');
+    } else if 0 < point && point <= 21 {
+        let (int, frac) = digits.split_at(point as usize);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    } else if -6 < point && point <= 0 {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (-point) as usize, b'0');
+        out.extend_from_slice(&digits);
+    } else {
+        let (first, rest) = digits.split_at(digits.len().min(1));
+        out.extend_from_slice(first);
+        if !rest.is_empty() {
+            out.push(b'.');
+            out.extend_from_slice(rest);
+        }
+        out.extend_from_slice(if point > 0 { b"e+" } else { b"e-" });
+        let (mut e, mut exp_digits) = ((point - 1).unsigned_abs(), Vec::<u8>::with_capacity(4));
+        loop {
+            exp_digits.push(b'0' + (e % 10) as u8);
+            e /= 10;
+            if e == 0 {
+                break;
+            }
+        }
+        out.extend(exp_digits.iter().rev());
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
