@@ -18,7 +18,7 @@ report() {
   rm -rf "$dir" && mkdir -p "$dir"
   # wasm-bindgen keeps the name section by default; wasm-opt -g keeps it through -Oz.
   "$WASM_BINDGEN_BIN" --target web --out-dir "$dir" --out-name m target/wasm32-unknown-unknown/release/clerk_edge.wasm
-  "$WASM_OPT_BIN" -Oz -g --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  "$WASM_OPT_BIN" -Oz --low-memory-unused -g --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$dir/m_bg.wasm" -o "$dir/named.wasm"
   local named="$dir/named.wasm"
