@@ -29,6 +29,7 @@ use crate::gateway::fapi_proxy;
 use crate::host::cache::CachingVerifier;
 use crate::host::http_backend::{HttpBackend, Transport};
 use crate::host::key::RsaPublicKey;
+use crate::host::node_crypto::HostVerifier;
 use crate::host::webcrypto::WebCryptoVerifier;
 use crate::pattern::{normalize_route_path, route_matcher_error, PathPattern};
 use crate::token::auth::{HasParams, SessionAuth};
@@ -43,8 +44,9 @@ use crate::web::url::Url;
 
 thread_local! {
     /// Verified signatures, per isolate (claims are still checked on every request).
-    static VERIFIER: std::rc::Rc<CachingVerifier<WebCryptoVerifier>> =
-        std::rc::Rc::new(CachingVerifier::new(WebCryptoVerifier));
+    /// `node:crypto` once the Node entry registered it (`setNodeCrypto`), else WebCrypto.
+    static VERIFIER: std::rc::Rc<CachingVerifier<HostVerifier>> =
+        std::rc::Rc::new(CachingVerifier::new(HostVerifier));
 }
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
@@ -252,8 +254,8 @@ impl Engine {
     }
 }
 
-/// RSASSA-PKCS1-v1_5 / SHA-256 of `message` through WebCrypto, with a PEM key: the verifier
-/// the edge builds use, exposed for its Wycheproof test.
+/// RSASSA-PKCS1-v1_5 / SHA-256 of `message` with a PEM key through the verifier requests use
+/// (WebCrypto, or `node:crypto` once `setNodeCrypto` registered it), for the Wycheproof test.
 #[wasm_bindgen(js_name = verifyRs256)]
 pub async fn verify_rs256(
     pem: String,
@@ -262,7 +264,7 @@ pub async fn verify_rs256(
 ) -> Result<bool, JsError> {
     use crate::host::services::SignatureVerifier;
     let key = RsaPublicKey::from_pem(&pem).map_err(|e| js_err(&e.to_string()))?;
-    WebCryptoVerifier
+    HostVerifier
         .verify_rs256(&key, &message, &signature)
         .await
         .map_err(|e| js_err(&e))
