@@ -22,7 +22,7 @@ use crate::decide::flow::authenticate;
 use crate::decide::protect::{self, Protect, ProtectParams};
 use crate::decide::redirect::{self, RedirectContext, Target};
 use crate::decide::request::{self, RequestParts};
-use crate::decide::state::{AuthStatus, RequestState};
+use crate::decide::state::{AuthStatus, AuthView, RequestState};
 use crate::downstream;
 use crate::downstream::request_data;
 use crate::gateway::fapi_proxy;
@@ -33,7 +33,7 @@ use crate::host::node_crypto::HostVerifier;
 use crate::host::webcrypto::WebCryptoVerifier;
 use crate::pattern::{normalize_route_path, route_matcher_error, PathPattern};
 use crate::token::auth::{HasParams, SessionAuth};
-use crate::token::jwt::{self, ClaimRules, Jwt, KeySource};
+use crate::token::jwt::{self, ClaimRules, Jwt, KeySource, Verification};
 use crate::token::keys;
 use crate::token::kind::{Accepts, TokenType};
 use crate::token::reason;
@@ -62,7 +62,7 @@ fn parse_options(options_json: &str) -> Result<Options, JsError> {
 
 /// The `auth` object (`toAuth()` with pending treated as signed out; `null` for a handshake),
 /// as the conformance files record it.
-fn write_auth(out: &mut JsonOut, state: &RequestState) {
+fn write_auth(out: &mut JsonOut, state: AuthView<'_>) {
     if state.status == AuthStatus::Handshake {
         return out.null();
     }
@@ -92,7 +92,7 @@ fn write_auth(out: &mut JsonOut, state: &RequestState) {
     out.key("sessionStatus");
     out.opt_str(
         signed_in
-            .or(state.session.as_ref())
+            .or(state.session)
             .and_then(|a| a.session_status.as_deref()),
     );
     out.key("tokenType");
@@ -106,17 +106,17 @@ fn write_auth(out: &mut JsonOut, state: &RequestState) {
 /// tokenType, headers: [[n, v]…], location, setCookies, auth, machine, diagnostics, claims}`,
 /// written straight from borrowed fields (no intermediate JSON tree on the hot path).
 fn state_json(state: &RequestState) -> String {
-    let mut out = JsonOut::with_capacity(512 + state.token.as_ref().map_or(0, String::len) * 2);
+    let mut out = JsonOut::with_capacity(512 + state.token().map_or(0, str::len) * 2);
     out.begin_object();
     out.key("status");
-    out.str(state.status.as_str());
+    out.str(state.status().as_str());
     out.key("isAuthenticated");
     out.bool(state.is_authenticated());
     for (k, v) in [
-        ("reason", state.reason.as_deref()),
-        ("message", state.message.as_deref()),
-        ("token", state.token.as_deref()),
-        ("tokenType", state.token_type.map(|t| t.as_str())),
+        ("reason", state.reason()),
+        ("message", state.message()),
+        ("token", state.token()),
+        ("tokenType", state.token_type().map(|t| t.as_str())),
     ] {
         out.key(k);
         out.opt_str(v);
@@ -137,9 +137,9 @@ fn state_json(state: &RequestState) -> String {
     state.set_cookies().for_each(|c| out.str(c));
     out.end_array();
     out.key("auth");
-    write_auth(&mut out, state);
+    write_auth(&mut out, state.view());
     out.key("machine");
-    match &state.machine {
+    match state.machine() {
         Some(m) => out.value(m),
         None => out.null(),
     }
@@ -150,7 +150,7 @@ fn state_json(state: &RequestState) -> String {
     // The verified session claims (also when pending): what `toAuth`, `has` and `protect`
     // rebuild the session from.
     out.key("claims");
-    match &state.session {
+    match state.session() {
         Some(s) => out.object(&s.claims),
         None => out.null(),
     }
@@ -309,21 +309,22 @@ pub async fn verify_token(
         skew_ms,
     };
     let source = key.as_ref().map_or(KeySource::Missing, |k| k.source());
+    let backend = no_backend();
+    let v = Verification {
+        key: source,
+        rules,
+        now_ms,
+        verifier: &WebCryptoVerifier,
+        backend: &backend,
+    };
     let verified = match Jwt::decode(&token) {
-        Ok(j) => jwt::verify_token(
-            &j,
-            source,
-            &rules,
-            now_ms,
-            &WebCryptoVerifier,
-            &no_backend(),
-        )
-        .await
-        .map(|()| j),
+        Ok(j) => jwt::verify_token(j, &v).await,
         Err(e) => Err(e),
     };
     let result = match verified {
-        Ok(j) => json!({"ok": true, "sub": j.claim("sub").cloned().unwrap_or(Value::Null)}),
+        Ok(t) => {
+            json!({"ok": true, "sub": t.jwt().claim("sub").cloned().unwrap_or(Value::Null)})
+        }
         Err(e) => {
             json!({"ok": false, "reason": e.reason.as_str(), "message": e.message, "action": e.action})
         }
@@ -364,31 +365,56 @@ fn parse_url(what: &str, url: &str) -> Result<Url, JsError> {
     Url::parse(url).ok_or_else(|| js_err(&format!("Invalid URL ({what}): {url}")))
 }
 
-/// Rebuilds a request state from the JSON `Engine.authenticate` produced.
-fn state_from_json(v: &Value) -> RequestState {
+/// A decision the shim hands back: what `Engine.authenticate` answered earlier, rebuilt to
+/// render `toAuth`, `protect` and the forwarded headers. Deliberately not a `RequestState`: JSON
+/// from the host proves no verification, and only verification builds a signed-in state.
+struct Snapshot {
+    status: AuthStatus,
+    reason: Option<String>,
+    message: Option<String>,
+    token: Option<String>,
+    session: Option<SessionAuth>,
+    token_type: Option<TokenType>,
+    machine: Option<Value>,
+}
+
+impl Snapshot {
+    fn view(&self) -> AuthView<'_> {
+        AuthView {
+            status: self.status,
+            reason: self.reason.as_deref(),
+            message: self.message.as_deref(),
+            token: self.token.as_deref(),
+            session: self.session.as_ref(),
+            token_type: self.token_type,
+            machine: self.machine.as_ref(),
+        }
+    }
+}
+
+/// Rebuilds the snapshot from the JSON `Engine.authenticate` produced.
+fn state_from_json(v: &Value) -> Snapshot {
     let s = |k: &str| str_field(v, k).map(str::to_owned);
     let status = match str_field(v, "status") {
         Some("signed-in") => AuthStatus::SignedIn,
         Some("handshake") => AuthStatus::Handshake,
         _ => AuthStatus::SignedOut,
     };
-    RequestState {
+    Snapshot {
         status,
         reason: s("reason"),
         message: s("message"),
         token: s("token"),
-        headers: Vec::new(),
         session: v
             .get("claims")
             .and_then(Value::as_object)
             .map(|m| SessionAuth::from_claims(m.clone())),
         token_type: str_field(v, "tokenType").and_then(TokenType::parse),
         machine: v.get("machine").filter(|m| !m.is_null()).cloned(),
-        diagnostics: Vec::new(),
     }
 }
 
-fn parse_state(state_json: &str) -> Result<RequestState, JsError> {
+fn parse_state(state_json: &str) -> Result<Snapshot, JsError> {
     Ok(state_from_json(&parse_json("state", state_json)?))
 }
 
@@ -653,8 +679,8 @@ fn signed_out_object(session_status: Option<&str>) -> Value {
 
 /// The verification result of a verified machine token, as the core recorded it (Clerk's
 /// shape for JWTs, BAPI's answer for opaque tokens).
-fn machine_verification(state: &RequestState, _t: TokenType) -> Value {
-    state.machine.clone().unwrap_or(Value::Null)
+fn machine_verification(state: AuthView<'_>, _t: TokenType) -> Value {
+    state.machine.cloned().unwrap_or(Value::Null)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -679,13 +705,13 @@ impl AuthKind {
 }
 
 /// `requestState.toAuth({treatPendingAsSignedOut})`.
-fn raw_auth(state: &RequestState, treat_pending: bool) -> (AuthKind, Value) {
+fn raw_auth(state: AuthView<'_>, treat_pending: bool) -> (AuthKind, Value) {
     match state.token_type {
         None => (
             AuthKind::Invalid,
             json!({"isAuthenticated": false, "tokenType": null}),
         ),
-        Some(TokenType::SessionToken) => match (&state.status, &state.session) {
+        Some(TokenType::SessionToken) => match (state.status, state.session) {
             (AuthStatus::SignedIn, Some(s)) if treat_pending && s.is_pending() => {
                 (AuthKind::SignedOut, signed_out_object(Some("pending")))
             }
@@ -705,7 +731,7 @@ fn raw_auth(state: &RequestState, treat_pending: bool) -> (AuthKind, Value) {
     }
 }
 
-fn kind_token_type(kind: AuthKind, state: &RequestState) -> Option<TokenType> {
+fn kind_token_type(kind: AuthKind, state: AuthView<'_>) -> Option<TokenType> {
     match kind {
         AuthKind::Invalid => None,
         AuthKind::SignedIn | AuthKind::SignedOut => Some(TokenType::SessionToken),
@@ -728,8 +754,8 @@ pub fn to_auth(state_json: &str, options_json: &str) -> Result<String, JsError> 
         .unwrap_or(true);
     let accepts = Accepts::from_json(opts.get("acceptsToken").unwrap_or(&Value::Null))
         .map_err(|e| js_err(&e))?;
-    let (raw_kind, raw) = raw_auth(&state, treat_pending);
-    let raw_type = kind_token_type(raw_kind, &state);
+    let (raw_kind, raw) = raw_auth(state.view(), treat_pending);
+    let raw_type = kind_token_type(raw_kind, state.view());
     let accepted = raw_type.is_some_and(|t| accepts.allows(t));
     let (kind, object) = match &accepts {
         Accepts::Any => (raw_kind, raw),
@@ -789,7 +815,7 @@ pub fn protect(state_json: &str, headers_json: &str, params_json: &str) -> Resul
         token,
     };
     let req = RequestParts::new("GET", "", headers);
-    let out = match protect::protect(&state, &req, &params) {
+    let out = match protect::protect(state.view(), &req, &params) {
         Protect::Allow => json!({"outcome": "allow"}),
         Protect::RedirectToSignIn => json!({"outcome": "redirect-to-sign-in"}),
         Protect::Redirect(u) => json!({"outcome": "redirect", "url": u}),
@@ -979,7 +1005,7 @@ pub fn forwarded_headers(
 ) -> Result<String, JsError> {
     let state = parse_state(state_json)?;
     Ok(pairs_json(&downstream::forwarded_headers(
-        &state,
+        state.view(),
         clerk_url,
         secret_key,
         request_data,

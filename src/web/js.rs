@@ -25,7 +25,9 @@ pub fn parse_int(s: &str) -> f64 {
     }
 }
 
-fn is_js_space(c: char) -> bool {
+/// JavaScript's whitespace (`WhiteSpace` + `LineTerminator`): differs from Rust's
+/// `char::is_whitespace` (it includes U+FEFF but not U+0085).
+pub fn is_js_space(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
@@ -37,6 +39,23 @@ fn is_js_space(c: char) -> bool {
                 | '\u{3000}'
                 | '\u{feff}'
     )
+}
+
+/// `String.prototype.trim`.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_js_space)
+}
+
+/// JavaScript truthiness of a JSON value (`!!v`; JSON has no `NaN` or `undefined`).
+pub fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
 }
 
 /// `Number(s)` for a string: trimmed; empty → 0; decimal literals, `Infinity`, and `0x`/`0o`/`0b`
