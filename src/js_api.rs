@@ -298,7 +298,7 @@ pub async fn verify_token(
             ))
         })?),
     };
-    let list = |v: Option<OneOrMany>| v.map(OneOrMany::into_vec).unwrap_or_default();
+    let list = |v: Option<Value>| v.map(|v| OneOrMany::from(v).into_vec()).unwrap_or_default();
     let audience = list(o.audience);
     let issuer = list(o.issuer);
     let parties = list(o.authorized_parties);

@@ -172,9 +172,8 @@ impl Settings {
             publishable_key: get("CLERK_PUBLISHABLE_KEY"),
             secret_key: get("CLERK_SECRET_KEY"),
             jwt_key: get("CLERK_JWT_KEY"),
-            authorized_parties: list(get("CLERK_AUTHORIZED_PARTIES"))
-                .map(crate::decide::config::OneOrMany::Many),
-            audience: list(get("CLERK_AUDIENCE")).map(crate::decide::config::OneOrMany::Many),
+            authorized_parties: list(get("CLERK_AUTHORIZED_PARTIES")).map(|l| json!(l)),
+            audience: list(get("CLERK_AUDIENCE")).map(|l| json!(l)),
             clock_skew_in_ms: skew.map(|s| json!(s)),
             sign_in_url: get("CLERK_SIGN_IN_URL"),
             sign_up_url: get("CLERK_SIGN_UP_URL"),

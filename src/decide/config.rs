@@ -41,14 +41,6 @@ impl From<serde_json::Value> for OneOrMany {
     }
 }
 
-// Through `Value` (whose parser the options need anyway) rather than `#[serde(untagged)]`,
-// which costs kilobytes of wasm per enum.
-impl<'de> Deserialize<'de> for OneOrMany {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde_json::Value::deserialize(d).map(OneOrMany::from)
-    }
-}
-
 impl OneOrMany {
     /// The strings (an `Other` array keeps its string entries).
     pub fn into_vec(self) -> Vec<String> {
@@ -108,12 +100,14 @@ pub struct Options {
     pub secret_key: Option<String>,
     pub publishable_key: Option<String>,
     pub jwt_key: Option<String>,
-    pub audience: Option<OneOrMany>,
+    /// These four are JSON values, read as [`OneOrMany`] (as `Value`s rather than a
+    /// `Deserialize` enum: the options parser is kilobytes smaller in wasm).
+    pub audience: Option<serde_json::Value>,
     /// A list, or one string that the token's `azp` must occur in (Clerk calls `includes` on it).
-    pub authorized_parties: Option<OneOrMany>,
+    pub authorized_parties: Option<serde_json::Value>,
     /// Any JSON value: non-finite or non-numbers fall back to 5000 as in Clerk.
     pub clock_skew_in_ms: Option<serde_json::Value>,
-    pub issuer: Option<OneOrMany>,
+    pub issuer: Option<serde_json::Value>,
     pub domain: Option<String>,
     pub is_satellite: Option<bool>,
     pub proxy_url: Option<String>,
@@ -128,7 +122,7 @@ pub struct Options {
     /// `"session_token"` (default), `"any"`, a machine kind, or a list of kinds.
     pub accepts_token: Option<serde_json::Value>,
     /// The session token `typ` values accepted (a string or a list; default `"JWT"`).
-    pub header_type: Option<OneOrMany>,
+    pub header_type: Option<serde_json::Value>,
     /// Any JSON value, read for its truthiness as in Clerk.
     pub skip_jwks_cache: Option<serde_json::Value>,
 }
@@ -305,21 +299,23 @@ impl Config {
             message,
         })?;
         let cookie_suffix = keys::cookie_suffix(&publishable_key);
-        let (audience, audience_listed) = audience_of(options.audience);
-        let (authorized_parties, authorized_parties_text) = match options.authorized_parties {
-            // `"".length === 0`: no check, as for an empty list.
-            Some(OneOrMany::One(s)) if s.is_empty() => (Vec::new(), false),
-            Some(OneOrMany::One(s)) => (vec![s], true),
-            Some(OneOrMany::Many(v)) => (v, false),
-            Some(OneOrMany::Other(v)) if !truthy(&v) => (Vec::new(), false),
-            Some(OneOrMany::Other(_)) => {
-                return Err(ConfigError {
-                    option: "authorizedParties",
-                    message: "authorizedParties must be a string or an array of strings.".into(),
-                })
-            }
-            None => (Vec::new(), false),
-        };
+        let (audience, audience_listed) = audience_of(options.audience.map(OneOrMany::from));
+        let (authorized_parties, authorized_parties_text) =
+            match options.authorized_parties.map(OneOrMany::from) {
+                // `"".length === 0`: no check, as for an empty list.
+                Some(OneOrMany::One(s)) if s.is_empty() => (Vec::new(), false),
+                Some(OneOrMany::One(s)) => (vec![s], true),
+                Some(OneOrMany::Many(v)) => (v, false),
+                Some(OneOrMany::Other(v)) if !truthy(&v) => (Vec::new(), false),
+                Some(OneOrMany::Other(_)) => {
+                    return Err(ConfigError {
+                        option: "authorizedParties",
+                        message: "authorizedParties must be a string or an array of strings."
+                            .into(),
+                    })
+                }
+                None => (Vec::new(), false),
+            };
         let api_version = options
             .api_version
             .as_deref()
@@ -336,7 +332,10 @@ impl Config {
             audience_listed,
             authorized_parties,
             authorized_parties_text,
-            issuer: options.issuer.map(OneOrMany::into_vec).unwrap_or_default(),
+            issuer: options
+                .issuer
+                .map(|v| OneOrMany::from(v).into_vec())
+                .unwrap_or_default(),
             skew_ms,
             domain,
             is_satellite,
@@ -349,7 +348,7 @@ impl Config {
             original_frontend_api,
             api_version_date: DEFAULT_API_VERSION_DATE.to_string(),
             accepts,
-            header_type: options.header_type.map(OneOrMany::into_vec),
+            header_type: options.header_type.map(|v| OneOrMany::from(v).into_vec()),
             api_version,
             skip_jwks_cache: options.skip_jwks_cache.as_ref().is_some_and(truthy),
             unusable_jwt_key: None,
