@@ -184,6 +184,7 @@ async function withEngine(optionsJson, run) {
   let engine = engines.get(optionsJson);
   if (engine) return run(engine);
   engine = new core.Engine(optionsJson);
+  reportJwtKeyProblem(engine.jwtKeyProblem);
   if (engines.size < MAX_ENGINES) {
     engines.set(optionsJson, engine);
     return run(engine);
@@ -196,6 +197,13 @@ async function withEngine(optionsJson, run) {
 }
 
 const warned = new Set();
+/** A `jwtKey` that is not a usable key signs every token out (as in Clerk); said once per
+ *  isolate, naming the setting, never its value. */
+function reportJwtKeyProblem(problem) {
+  if (!problem || warned.has('jwtKey')) return;
+  warned.add('jwtKey');
+  console.error(`clerk-edge: ${problem} Every session token is treated as signed out (token-invalid-signature), as Clerk does.`);
+}
 function reportDiagnostics(list) {
   for (const message of list || []) {
     // Clerk warns about a missing `azp` once per process; everything else every time.
@@ -350,7 +358,9 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     const authOptionsJson = core.authOptions(JSON.stringify(input));
     const authOptions = JSON.parse(authOptionsJson);
 
-    const stateJson = await withEngine(authOptionsJson, (engine) =>
+    // CLERK_API_VERSION, as the clerkClient Clerk builds per request reads it (the option wins).
+    const engineJson = !authOptions.apiVersion && env.apiVersion !== 'v1' ? JSON.stringify({ ...authOptions, apiVersion: env.apiVersion }) : authOptionsJson;
+    const stateJson = await withEngine(engineJson, (engine) =>
       engine.authenticate(request.method, request.url, headersJson, Date.now(), backendTransport(engine.apiUrl, String(authOptions.secretKey || ''), String(authOptions.machineSecretKey || env.machineSecretKey || ''))),
     );
     const state = JSON.parse(stateJson);
@@ -392,7 +402,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
         fns.getToken = async (tokenOpts = {}) => {
           if (!sessionId) return null;
           if (tokenOpts.template || tokenOpts.expiresInSeconds !== undefined) {
-            return fetchSessionToken(apiBase(), env.apiVersion, String(secretKey), sessionId, tokenOpts);
+            return fetchSessionToken(apiBase(), authOptions.apiVersion || env.apiVersion, String(secretKey), sessionId, tokenOpts);
           }
           return tokenValue;
         };

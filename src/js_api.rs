@@ -29,10 +29,11 @@ use crate::gateway::fapi_proxy;
 use crate::host::cache::CachingVerifier;
 use crate::host::http_backend::{HttpBackend, Transport};
 use crate::host::key::RsaPublicKey;
+use crate::host::node_crypto::HostVerifier;
 use crate::host::webcrypto::WebCryptoVerifier;
 use crate::pattern::{normalize_route_path, route_matcher_error, PathPattern};
 use crate::token::auth::{HasParams, SessionAuth};
-use crate::token::jwt::{self, ClaimRules, Jwt, KeySource, Verification};
+use crate::token::jwt::{self, ClaimRules, Jwt, KeySource, OptionReading, Verification};
 use crate::token::keys;
 use crate::token::kind::{Accepts, TokenType};
 use crate::token::reason;
@@ -43,8 +44,9 @@ use crate::web::url::Url;
 
 thread_local! {
     /// Verified signatures, per isolate (claims are still checked on every request).
-    static VERIFIER: std::rc::Rc<CachingVerifier<WebCryptoVerifier>> =
-        std::rc::Rc::new(CachingVerifier::new(WebCryptoVerifier));
+    /// `node:crypto` once the Node entry registered it (`setNodeCrypto`), else WebCrypto.
+    static VERIFIER: std::rc::Rc<CachingVerifier<HostVerifier>> =
+        std::rc::Rc::new(CachingVerifier::new(HostVerifier));
 }
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
@@ -184,7 +186,8 @@ impl Engine {
                         .unwrap_or_default();
                 keys::api_url_for(&fapi).to_string()
             });
-        let cfg = Config::new(options).map_err(|e| js_err(&e.message))?;
+        // A bad `jwtKey` signs every token out, as in Clerk (`jwtKeyProblem` says why).
+        let cfg = Config::new_lenient_jwt_key(options).map_err(|e| js_err(&e.message))?;
         Ok(Engine {
             cfg: std::rc::Rc::new(cfg),
             api_url,
@@ -196,6 +199,13 @@ impl Engine {
     #[wasm_bindgen(getter, js_name = apiUrl)]
     pub fn api_url(&self) -> String {
         self.api_url.clone()
+    }
+
+    /// Why the `jwtKey` option is unusable (every token is then signed out, as in Clerk), for
+    /// one log line; never the key itself.
+    #[wasm_bindgen(getter, js_name = jwtKeyProblem)]
+    pub fn jwt_key_problem(&self) -> Option<String> {
+        self.cfg.unusable_jwt_key.clone()
     }
 
     /// `headers_json`: a JSON array of `[name, value]` pairs. Resolves to the `RequestState` as
@@ -227,7 +237,9 @@ impl Engine {
         let verifier = VERIFIER.with(std::rc::Rc::clone);
         let mut decision = Box::pin(async move {
             // One backend type for both cases keeps a single copy of the flow in the module.
-            let b: JsBackend = HttpBackend::new(backend, &api_url, &cfg.secret_key, now_ms);
+            let b: JsBackend = HttpBackend::new(backend, &api_url, &cfg.secret_key, now_ms)
+                .with_api_version(&cfg.api_version)
+                .with_skip_jwks_cache(cfg.skip_jwks_cache);
             authenticate(&req, &cfg, now_ms, verifier.as_ref(), &b)
                 .await
                 .map(|state| state_json(&state))
@@ -252,8 +264,8 @@ impl Engine {
     }
 }
 
-/// RSASSA-PKCS1-v1_5 / SHA-256 of `message` through WebCrypto, with a PEM key: the verifier
-/// the edge builds use, exposed for its Wycheproof test.
+/// RSASSA-PKCS1-v1_5 / SHA-256 of `message` with a PEM key through the verifier requests use
+/// (WebCrypto, or `node:crypto` once `setNodeCrypto` registered it), for the Wycheproof test.
 #[wasm_bindgen(js_name = verifyRs256)]
 pub async fn verify_rs256(
     pem: String,
@@ -262,7 +274,7 @@ pub async fn verify_rs256(
 ) -> Result<bool, JsError> {
     use crate::host::services::SignatureVerifier;
     let key = RsaPublicKey::from_pem(&pem).map_err(|e| js_err(&e.to_string()))?;
-    WebCryptoVerifier
+    HostVerifier
         .verify_rs256(&key, &message, &signature)
         .await
         .map_err(|e| js_err(&e))
@@ -286,14 +298,10 @@ pub async fn verify_token(
             ))
         })?),
     };
-    let list = |v: Option<OneOrMany>| match v {
-        Some(OneOrMany::One(s)) => vec![s],
-        Some(OneOrMany::Many(v)) => v,
-        None => Vec::new(),
-    };
+    let list = |v: Option<Value>| v.map(|v| OneOrMany::from(v).into_vec()).unwrap_or_default();
     let audience = list(o.audience);
     let issuer = list(o.issuer);
-    let parties = o.authorized_parties.unwrap_or_default();
+    let parties = list(o.authorized_parties);
     let skew_ms = o
         .clock_skew_in_ms
         .as_ref()
@@ -305,6 +313,7 @@ pub async fn verify_token(
         authorized_parties: &parties,
         issuer: &issuer,
         skew_ms,
+        reading: OptionReading::PLAIN,
     };
     let source = key.as_ref().map_or(KeySource::Missing, |k| k.source());
     let backend = no_backend();

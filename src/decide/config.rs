@@ -4,7 +4,7 @@
 
 use crate::decide::orgsync::OrgSync;
 pub use crate::decide::orgsync::OrgSyncOptions;
-use crate::token::jwt::{ClaimRules, Verification};
+use crate::token::jwt::{ClaimRules, OptionReading, Verification};
 use crate::token::keys::{self, InstanceType, PublishableKey};
 use crate::token::keyset::{KeySet, KeySource};
 use crate::token::kind::Accepts;
@@ -14,20 +14,82 @@ use serde::Deserialize;
 pub const DEFAULT_API_VERSION_DATE: &str = "2026-05-12";
 pub const DEFAULT_CLOCK_SKEW_MS: f64 = 5000.0;
 
-/// A string or a list of strings (`audience`, `issuer`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+/// A string or a list of strings (`audience`, `issuer`, `authorizedParties`, `headerType`), or
+/// any other JSON value, which Clerk's code reads without checking its type (`Other`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
+    Other(serde_json::Value),
+}
+
+impl From<serde_json::Value> for OneOrMany {
+    fn from(v: serde_json::Value) -> Self {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => OneOrMany::One(s),
+            Value::Array(a) if a.iter().all(Value::is_string) => OneOrMany::Many(
+                a.into_iter()
+                    .filter_map(|v| match v {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            other => OneOrMany::Other(other),
+        }
+    }
 }
 
 impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
+    /// The strings (an `Other` array keeps its string entries).
+    pub fn into_vec(self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s],
             OneOrMany::Many(v) => v,
+            OneOrMany::Other(serde_json::Value::Array(a)) => a
+                .into_iter()
+                .filter_map(|v| match v {
+                    serde_json::Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+            OneOrMany::Other(_) => Vec::new(),
         }
+    }
+}
+
+/// JavaScript truthiness of a JSON value.
+fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null | Value::Bool(false) => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        _ => true,
+    }
+}
+
+/// `audience` as Clerk reads it (`[audience].flat().filter(a => !!a)`): the strings compared
+/// with the token's `aud`, and, when the list also holds other values (`audience: 5`), the
+/// list as JSON for the error message; such values never equal an `aud` string.
+fn audience_of(v: Option<OneOrMany>) -> (Vec<String>, Option<String>) {
+    match v {
+        Some(OneOrMany::Other(value)) => {
+            let list: Vec<serde_json::Value> = match value {
+                serde_json::Value::Array(a) => a.into_iter().filter(truthy).collect(),
+                v if truthy(&v) => vec![v],
+                _ => Vec::new(),
+            };
+            // Only a non-empty list is checked at all.
+            let listed = match list.is_empty() {
+                true => None,
+                false => serde_json::to_string(&list).ok(),
+            };
+            let strings = OneOrMany::Other(serde_json::Value::Array(list)).into_vec();
+            (strings, listed)
+        }
+        other => (other.map(OneOrMany::into_vec).unwrap_or_default(), None),
     }
 }
 
@@ -38,11 +100,14 @@ pub struct Options {
     pub secret_key: Option<String>,
     pub publishable_key: Option<String>,
     pub jwt_key: Option<String>,
-    pub audience: Option<OneOrMany>,
-    pub authorized_parties: Option<Vec<String>>,
+    /// These four are JSON values, read as [`OneOrMany`] (as `Value`s rather than a
+    /// `Deserialize` enum: the options parser is kilobytes smaller in wasm).
+    pub audience: Option<serde_json::Value>,
+    /// A list, or one string that the token's `azp` must occur in (Clerk calls `includes` on it).
+    pub authorized_parties: Option<serde_json::Value>,
     /// Any JSON value: non-finite or non-numbers fall back to 5000 as in Clerk.
     pub clock_skew_in_ms: Option<serde_json::Value>,
-    pub issuer: Option<OneOrMany>,
+    pub issuer: Option<serde_json::Value>,
     pub domain: Option<String>,
     pub is_satellite: Option<bool>,
     pub proxy_url: Option<String>,
@@ -56,6 +121,10 @@ pub struct Options {
     pub api_version: Option<String>,
     /// `"session_token"` (default), `"any"`, a machine kind, or a list of kinds.
     pub accepts_token: Option<serde_json::Value>,
+    /// The session token `typ` values accepted (a string or a list; default `"JWT"`).
+    pub header_type: Option<serde_json::Value>,
+    /// Any JSON value, read for its truthiness as in Clerk.
+    pub skip_jwks_cache: Option<serde_json::Value>,
 }
 
 /// A configuration problem: which option, and Clerk's message (never containing a secret).
@@ -83,7 +152,11 @@ pub struct Config {
     /// One key, or several during a rotation (`crate::token::keyset`).
     pub jwt_key: Option<KeySet>,
     pub audience: Vec<String>,
+    /// `audience` as JSON when it holds values other than strings (Clerk's message shows them).
+    pub audience_listed: Option<String>,
     pub authorized_parties: Vec<String>,
+    /// `authorizedParties` was one string: `azp` must occur within it (`String.includes`).
+    pub authorized_parties_text: bool,
     pub issuer: Vec<String>,
     pub skew_ms: f64,
     pub domain: Option<String>,
@@ -99,10 +172,27 @@ pub struct Config {
     pub original_frontend_api: String,
     pub api_version_date: String,
     pub accepts: Accepts,
+    /// `headerType`: the accepted session-token `typ` values; `None` is Clerk's default (`JWT`,
+    /// or no `typ` at all).
+    pub header_type: Option<Vec<String>>,
+    /// Path segment of versioned Backend API calls (`apiVersion`, default `v1`).
+    pub api_version: String,
+    pub skip_jwks_cache: bool,
+    /// Why the `jwtKey` given could not be parsed, when [`Config::new_lenient_jwt_key`] kept
+    /// it as Clerk does (every token then fails its signature check). Never holds the key.
+    pub unusable_jwt_key: Option<String>,
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.is_empty())
+}
+
+/// `jwtKey`: one PEM, several, or a JWKS. The message never quotes the key.
+fn parse_jwt_key(pem: &str) -> Result<KeySet, ConfigError> {
+    KeySet::parse(pem).map_err(|e| ConfigError {
+        option: "jwtKey",
+        message: format!("The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."),
+    })
 }
 
 impl Config {
@@ -111,6 +201,8 @@ impl Config {
         match &self.jwt_key {
             // One PEM: exactly Clerk's `jwtKey`; several keys: chosen by `kid`, else tried in order.
             Some(set) => set.source(),
+            // Clerk never falls back to the JWKS when a `jwtKey` is given, even a broken one.
+            None if self.unusable_jwt_key.is_some() => KeySource::Unusable,
             None if !self.secret_key.is_empty() => KeySource::Remote,
             None => KeySource::Missing,
         }
@@ -123,6 +215,11 @@ impl Config {
             authorized_parties: &self.authorized_parties,
             issuer: &self.issuer,
             skew_ms: self.skew_ms,
+            reading: OptionReading {
+                header_type: self.header_type.as_deref(),
+                audience_listed: self.audience_listed.as_deref(),
+                parties_text: self.authorized_parties_text,
+            },
         }
     }
 
@@ -181,12 +278,7 @@ impl Config {
             })?;
         let jwt_key = match non_empty(options.jwt_key) {
             None => None,
-            Some(pem) => Some(KeySet::parse(&pem).map_err(|e| ConfigError {
-                option: "jwtKey",
-                message: format!(
-                    "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."
-                ),
-            })?),
+            Some(pem) => Some(parse_jwt_key(&pem)?),
         };
         let skew_ms = match options.clock_skew_in_ms {
             Some(serde_json::Value::Number(n)) => n
@@ -207,17 +299,43 @@ impl Config {
             message,
         })?;
         let cookie_suffix = keys::cookie_suffix(&publishable_key);
+        let (audience, audience_listed) = audience_of(options.audience.map(OneOrMany::from));
+        let (authorized_parties, authorized_parties_text) =
+            match options.authorized_parties.map(OneOrMany::from) {
+                // `"".length === 0`: no check, as for an empty list.
+                Some(OneOrMany::One(s)) if s.is_empty() => (Vec::new(), false),
+                Some(OneOrMany::One(s)) => (vec![s], true),
+                Some(OneOrMany::Many(v)) => (v, false),
+                Some(OneOrMany::Other(v)) if !truthy(&v) => (Vec::new(), false),
+                Some(OneOrMany::Other(_)) => {
+                    return Err(ConfigError {
+                        option: "authorizedParties",
+                        message: "authorizedParties must be a string or an array of strings."
+                            .into(),
+                    })
+                }
+                None => (Vec::new(), false),
+            };
+        let api_version = options
+            .api_version
+            .as_deref()
+            .map(|v| v.trim_matches('/'))
+            .filter(|v| !v.is_empty())
+            .unwrap_or("v1")
+            .to_string();
         Ok(Config {
             publishable_key,
             key,
             secret_key,
             jwt_key,
-            audience: options
-                .audience
-                .map(OneOrMany::into_vec)
+            audience,
+            audience_listed,
+            authorized_parties,
+            authorized_parties_text,
+            issuer: options
+                .issuer
+                .map(|v| OneOrMany::from(v).into_vec())
                 .unwrap_or_default(),
-            authorized_parties: options.authorized_parties.unwrap_or_default(),
-            issuer: options.issuer.map(OneOrMany::into_vec).unwrap_or_default(),
             skew_ms,
             domain,
             is_satellite,
@@ -230,10 +348,136 @@ impl Config {
             original_frontend_api,
             api_version_date: DEFAULT_API_VERSION_DATE.to_string(),
             accepts,
+            header_type: options.header_type.map(|v| OneOrMany::from(v).into_vec()),
+            api_version,
+            skip_jwks_cache: options.skip_jwks_cache.as_ref().is_some_and(truthy),
+            unusable_jwt_key: None,
         })
+    }
+
+    /// As [`Config::new`], except for a `jwtKey` that cannot be parsed: Clerk imports whatever
+    /// it is given and every token then fails its signature check (`token-invalid-signature`),
+    /// public pages still served. The Next shim does the same (and logs
+    /// [`Config::unusable_jwt_key`] once); the Worker keeps refusing to start.
+    pub fn new_lenient_jwt_key(mut options: Options) -> Result<Config, ConfigError> {
+        let pem = options.jwt_key.take();
+        let mut cfg = Config::new(options)?;
+        if let Some(pem) = non_empty(pem) {
+            match parse_jwt_key(&pem) {
+                Ok(set) => cfg.jwt_key = Some(set),
+                Err(e) => cfg.unusable_jwt_key = Some(e.message),
+            }
+        }
+        Ok(cfg)
     }
 
     pub fn is_development(&self) -> bool {
         self.key.instance_type == InstanceType::Development
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIVE: &str = "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"; // clerk.example.com
+    const PEM: &str = include_str!("../../tests/fixtures/test-public-key.pem");
+
+    fn config(extra: &str) -> Result<Config, ConfigError> {
+        let json = format!(r#"{{"publishableKey":"{LIVE}","secretKey":"sk_live_x"{extra}}}"#);
+        Config::new(serde_json::from_str(&json).unwrap())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config("").unwrap();
+        assert_eq!(c.api_version, "v1");
+        assert!(!c.skip_jwks_cache);
+        assert_eq!(c.header_type, None);
+        assert_eq!(
+            (c.audience_listed, c.authorized_parties_text),
+            (None, false)
+        );
+    }
+
+    #[test]
+    fn strings_and_numbers_where_clerk_takes_them() {
+        let c = config(
+            r#","authorizedParties":"https://a.example","audience":5,"headerType":"custom+jwt","apiVersion":"/v2/","skipJwksCache":1,"organizationSyncOptions":{"organizationPatterns":"/orgs/:slug"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.authorized_parties, ["https://a.example"]);
+        assert!(c.authorized_parties_text);
+        assert!(c.audience.is_empty());
+        assert_eq!(c.audience_listed.as_deref(), Some("[5]"));
+        assert_eq!(c.header_type, Some(vec!["custom+jwt".to_string()]));
+        assert_eq!(c.api_version, "v2");
+        assert!(c.skip_jwks_cache);
+        assert!(c.org_sync.is_configured());
+    }
+
+    #[test]
+    fn audience_lists_keep_truthy_values_in_order() {
+        let c = config(r#","audience":[5,"x",0,"",null,"y"],"headerType":["JWT","custom+jwt"]"#)
+            .unwrap();
+        assert_eq!(c.audience, ["x", "y"]);
+        assert_eq!(c.audience_listed.as_deref(), Some(r#"[5,"x","y"]"#));
+        assert_eq!(
+            c.header_type,
+            Some(vec!["JWT".to_string(), "custom+jwt".to_string()])
+        );
+        let c = config(r#","audience":0,"authorizedParties":"""#).unwrap();
+        assert_eq!(c.audience_listed, None);
+        assert!(c.audience.is_empty());
+        assert!(c.authorized_parties.is_empty() && !c.authorized_parties_text);
+        let c = config(r#","audience":["a","b"],"authorizedParties":["p"]"#).unwrap();
+        assert_eq!(
+            (c.audience, c.audience_listed),
+            (vec!["a".into(), "b".into()], None)
+        );
+        assert_eq!(
+            (c.authorized_parties, c.authorized_parties_text),
+            (vec!["p".into()], false)
+        );
+    }
+
+    #[test]
+    fn authorized_parties_of_another_type_is_a_config_error() {
+        let e = config(r#","authorizedParties":5"#).unwrap_err();
+        assert_eq!(e.option, "authorizedParties");
+        assert_eq!(
+            e.message,
+            "authorizedParties must be a string or an array of strings."
+        );
+    }
+
+    #[test]
+    fn an_unusable_jwt_key_is_kept_by_the_lenient_constructor_only() {
+        let options = || -> Options {
+            serde_json::from_str(&format!(
+                r#"{{"publishableKey":"{LIVE}","secretKey":"sk_live_x","jwtKey":"not-a-pem-SECRETISH"}}"#
+            ))
+            .unwrap()
+        };
+        let e = Config::new(options()).unwrap_err();
+        assert_eq!(e.option, "jwtKey");
+        let c = Config::new_lenient_jwt_key(options()).unwrap();
+        assert!(c.jwt_key.is_none());
+        let problem = c.unusable_jwt_key.unwrap();
+        assert_eq!(problem, e.message);
+        assert!(problem
+            .starts_with("The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: "));
+        assert!(!problem.contains("SECRETISH"), "never the key itself");
+        let mut good = options();
+        good.jwt_key = Some(PEM.into());
+        let c = Config::new_lenient_jwt_key(good).unwrap();
+        assert!(c.jwt_key.is_some() && c.unusable_jwt_key.is_none());
+        let mut bad_pk = options();
+        bad_pk.publishable_key = Some("pk_nope".into());
+        assert_eq!(
+            Config::new_lenient_jwt_key(bad_pk).unwrap_err().option,
+            "publishableKey",
+            "every other check as before"
+        );
     }
 }
