@@ -19,7 +19,7 @@ const H = {
   debug: 'x-clerk-debug',
 };
 
-/** The environment as Clerk's Next SDK reads it (§5.2, §5.13), plus CLERK_JWT_KEY. Read per
+/** The environment as Clerk's Next SDK reads it (clerk-behavior.md "Middleware pipeline", clerk-behavior.md "Environment variables"), plus CLERK_JWT_KEY. Read per
  *  request; static property accesses so that bundlers can inline NEXT_PUBLIC_* values. */
 function readEnv() {
   if (typeof process === 'undefined' || !process.env) return {};
@@ -49,7 +49,7 @@ function readEnv() {
   };
 }
 
-// ---- debug logging (§5.10) -------------------------------------------------------------------
+// ---- debug logging (clerk-behavior.md "Debug logging") -------------------------------------------------------------------
 
 const SENSITIVE_KEYS = new Set(['sessionToken', 'tokenInHeader', 'sessionTokenInCookie', 'secretKey', 'jwtKey']);
 
@@ -251,7 +251,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     }
   }
 
-  /** Turns what a handler threw into a response (§5.6), or rethrows it. */
+  /** Turns what a handler threw into a response (clerk-behavior.md "auth() and auth.protect()"), or rethrows it. */
   function controlFlowResponse(e, ctx) {
     const error = {
       isError: e instanceof Error,
@@ -293,7 +293,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     // character is refused before the handler runs, since no route pattern's `.` would match it.
     const refusal = core.pathRefusal(requestUrl.pathname);
     if (refusal) return new NextResponse(refusal, { status: 400, statusText: 'Bad Request' });
-    // §5.2 step 3 / §5.11: requests under the Frontend API proxy path are forwarded, unauthenticated.
+    // clerk-behavior.md "Middleware pipeline" step 3 / clerk-behavior.md "Frontend API proxy": requests under the Frontend API proxy path are forwarded, unauthenticated.
     let proxyConfig = resolvedParams.frontendApiProxy;
     const explicitProxyOrDomain = resolvedParams.proxyUrl || env.proxyUrl || resolvedParams.domain || env.domain;
     if (!proxyConfig && !explicitProxyOrDomain && core.autoProxy(String(publishableKey), requestUrl.hostname, env.disableAutoProxy ?? undefined)) {
@@ -329,7 +329,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     const csp = request.headers.get('content-security-policy');
     if (csp) logger.debug('Content-Security-Policy detected', () => ({ value: csp }));
 
-    // §5.2 step 7: the options authenticateRequest gets.
+    // clerk-behavior.md "Middleware pipeline" step 7: the options authenticateRequest gets.
     const input = {
       options: JSON.parse(JSON.stringify(options)),
       clerkUrl,
@@ -371,7 +371,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
       reason: state.reason,
     }));
 
-    // §5.2 step 8: handshakes and other Clerk redirects; the handler does not run.
+    // clerk-behavior.md "Middleware pipeline" step 8: handshakes and other Clerk redirects; the handler does not run.
     if (state.location) {
       const location = core.netlifyCacheBust(state.location, String(publishableKey), Date.now(), Boolean(env.netlify));
       const res = NextResponse.redirect(location);
@@ -473,7 +473,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
       });
     }
 
-    // §5.12: the contentSecurityPolicy option, on the response and forwarded as request headers.
+    // clerk-behavior.md "Content-Security-Policy": the contentSecurityPolicy option, on the response and forwarded as request headers.
     if (options.contentSecurityPolicy) {
       const cspJson = core.contentSecurityPolicy(JSON.stringify(options.contentSecurityPolicy), String(publishableKey), env.nodeEnv ?? '');
       const csp = JSON.parse(cspJson);
@@ -482,10 +482,10 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
       logger.debug('Clerk generated CSP', () => ({ headers: csp }));
     }
 
-    // §5.2 step 11: the state's headers go on whatever the handler returned.
+    // clerk-behavior.md "Middleware pipeline" step 11: the state's headers go on whatever the handler returned.
     for (const [k, v] of state.headers) result.headers.append(k, v);
 
-    // §5.2 step 12 / §5.8.
+    // clerk-behavior.md "Middleware pipeline" step 12 / clerk-behavior.md "Dev-browser redirects".
     const location = result.headers.get('Location');
     if (location) {
       logger.debug('handlerResult is redirect');
@@ -496,10 +496,10 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
       return result;
     }
 
-    // §5.2 step 13: `x-clerk-debug: true` for the application server (set before the auth headers).
+    // clerk-behavior.md "Middleware pipeline" step 13: `x-clerk-debug: true` for the application server (set before the auth headers).
     const debugHeaders = options.debug ? [[H.debug, 'true']] : [];
 
-    // §5.3: decorate the request the application server receives.
+    // clerk-behavior.md "Forwarded headers": decorate the request the application server receives.
     const target = JSON.parse(
       core.rewriteTarget(
         JSON.stringify({ location: null, next: result.headers.get(H.next), rewrite: result.headers.get(H.rewrite) }),
@@ -513,7 +513,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     }
     if (target.deleteNext) result.headers.delete(H.next);
 
-    // §5.4: the user's options (and a machine auth object) travel encrypted.
+    // clerk-behavior.md "Request data encryption": the user's options (and a machine auth object) travel encrypted.
     const raw = JSON.parse(core.toAuth(stateJson, JSON.stringify({ acceptsToken: 'any' })));
     const machineAuthObject = raw.kind === 'signedIn' || raw.kind === 'signedOut' ? null : ordered(raw.kind, raw.object, {});
     const hasValues = Object.values(resolvedParams).some((v) => v !== undefined);
@@ -552,7 +552,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     return middleware;
   }
 
-  /** `createRouteMatcher(routes)`: a predicate over `req.nextUrl.pathname` (§6.1). */
+  /** `createRouteMatcher(routes)`: a predicate over `req.nextUrl.pathname` (clerk-behavior.md "createRouteMatcher"). */
   function createRouteMatcher(routes) {
     if (typeof routes === 'function') return (req) => routes(req);
     const list = [routes || ''].flat().filter(Boolean);
@@ -608,7 +608,7 @@ const proxyError = (status, code, message) =>
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
   });
 
-/** Forwards a request under the proxy path to Clerk's Frontend API (§5.11); the core decides the
+/** Forwards a request under the proxy path to Clerk's Frontend API (clerk-behavior.md "Frontend API proxy"); the core decides the
  *  target, the headers sent and the headers returned. */
 async function proxyToFrontendApi(request, { proxyPath, publishableKey, secretKey, fapiUrl }) {
   const plan = JSON.parse(

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! The rest serves `clerkMiddleware()` in `js/core.js`: every decision of the middleware
-//! pipeline (spec §5) is made here and handed back as data; the JS side only calls user code
+//! pipeline (clerk-behavior.md "The middleware") is made here and handed back as data; the JS side only calls user code
 //! (handlers, option functions, predicates) and `NextResponse`. A request state travels as the
 //! JSON `authenticate` produced (`state_json`), so no wasm object outlives a request.
 
@@ -340,7 +340,7 @@ pub async fn verify_token(
 }
 
 // ---------------------------------------------------------------------------------------------
-// clerkMiddleware() (spec §5): the decisions of the Next.js shim.
+// clerkMiddleware() (clerk-behavior.md "The middleware"): the decisions of the Next.js shim.
 // ---------------------------------------------------------------------------------------------
 
 fn parse_json(what: &str, text: &str) -> Result<Value, JsError> {
@@ -451,7 +451,7 @@ fn missing_secret_key() -> String {
 const MISSING_DOMAIN_AND_PROXY: &str = "\nMissing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl.\n\n1) With middleware\n   e.g. export default clerkMiddleware({domain:'YOUR_DOMAIN',isSatellite:true});\n2) With environment variables e.g.\n   NEXT_PUBLIC_CLERK_DOMAIN='YOUR_DOMAIN'\n   NEXT_PUBLIC_CLERK_IS_SATELLITE='true'\n   ";
 const MISSING_SIGN_IN_URL_IN_DEV: &str = "\nInvalid signInUrl. A satellite application requires a signInUrl for development instances.\nCheck if signInUrl is missing from your configuration or if it is not an absolute URL\n\n1) With middleware\n   e.g. export default clerkMiddleware({signInUrl:'SOME_URL', isSatellite:true});\n2) With environment variables e.g.\n   NEXT_PUBLIC_CLERK_SIGN_IN_URL='SOME_URL'\n   NEXT_PUBLIC_CLERK_IS_SATELLITE='true'";
 
-/// §5.2 step 2: the publishable key (option or `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`) and the
+/// clerk-behavior.md "Middleware pipeline" step 2: the publishable key (option or `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`) and the
 /// secret key (option or `CLERK_SECRET_KEY`) must both be present, checked in that order.
 #[wasm_bindgen(js_name = assertKeys)]
 pub fn assert_keys(publishable_key: &str, secret_key: &str) -> Result<(), JsError> {
@@ -492,7 +492,7 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// §5.2 step 7 (`createAuthenticateRequestOptions` + `handleMultiDomainAndProxy`): the options
+/// clerk-behavior.md "Middleware pipeline" step 7 (`createAuthenticateRequestOptions` + `handleMultiDomainAndProxy`): the options
 /// `authenticateRequest` gets. Input: `{options, proxyUrl, isSatellite, domain, clerkUrl, env}`
 /// where `options` are the effective middleware options (functions dropped), the three values
 /// are already resolved by the caller (an option function called, else the option; absent →
@@ -526,7 +526,7 @@ pub fn auth_options(input_json: &str) -> Result<String, JsError> {
         }
         _ => proxy,
     };
-    // §1.3 auto proxy: production Vercel deployments on `*.vercel.app` go through `/__clerk`.
+    // clerk-behavior.md "Token sources and cookie suffixes" auto proxy: production Vercel deployments on `*.vercel.app` go through `/__clerk`.
     let proxy_url =
         if !truthy(&proxy_url) && !truthy(&pick("domain")) && vercel_auto_proxy(&out, &env) {
             let base = parse_url("clerkUrl", str_field(&input, "clerkUrl").unwrap_or(""))?;
@@ -613,7 +613,7 @@ fn vercel_auto_proxy(options: &Map<String, Value>, env: &Value) -> bool {
         && production_host.is_some_and(|h| h.ends_with(".vercel.app"))
 }
 
-/// §5.2 step 8 on Netlify with a development key: a handshake-less Location gets
+/// clerk-behavior.md "Middleware pipeline" step 8 on Netlify with a development key: a handshake-less Location gets
 /// `__clerk_netlify_cache_bust=<ms>` so that Netlify's cache does not replay the redirect.
 #[wasm_bindgen(js_name = netlifyCacheBust)]
 pub fn netlify_cache_bust(
@@ -746,7 +746,7 @@ fn kind_token_type(kind: AuthKind, state: AuthView<'_>) -> Option<TokenType> {
     }
 }
 
-/// `auth(options)` inside the middleware handler (§5.6): `toAuth` then
+/// `auth(options)` inside the middleware handler (clerk-behavior.md "auth() and auth.protect()"): `toAuth` then
 /// `getAuthObjectForAcceptedToken`. `options_json`: `{treatPendingAsSignedOut?, acceptsToken?}`
 /// (defaults `true` and `session_token`). Returns `{kind, object, redirects}`: `kind` tells the
 /// caller which functions to attach (`signedIn`: `has` over the claims and `getToken`;
@@ -783,7 +783,7 @@ pub fn to_auth(state_json: &str, options_json: &str) -> Result<String, JsError> 
     Ok(json!({"kind": kind.as_str(), "object": object, "redirects": redirects}).to_string())
 }
 
-/// Clerk's `has()` of a signed-in session object (§4.5), over the verified claims.
+/// Clerk's `has()` of a signed-in session object (clerk-behavior.md "The has() check"), over the verified claims.
 #[wasm_bindgen]
 pub fn has(claims_json: &str, params_json: &str) -> bool {
     let (Ok(Value::Object(claims)), Ok(params)) = (
@@ -795,7 +795,7 @@ pub fn has(claims_json: &str, params_json: &str) -> bool {
     SessionAuth::from_claims(claims).has(&HasParams::from_json(&params))
 }
 
-/// `auth.protect()` in the middleware (§5.6). `params_json`: `{has, predicate,
+/// `auth.protect()` in the middleware (clerk-behavior.md "auth() and auth.protect()"). `params_json`: `{has, predicate,
 /// unauthenticatedUrl, unauthorizedUrl, token}` where `has` holds only the authorization keys
 /// the caller found (`role`, `permission`, `feature`, `plan`, `reverification`) and
 /// `predicate` the answer of a predicate argument (`null` when there is none or it has not
@@ -832,7 +832,7 @@ pub fn protect(state_json: &str, headers_json: &str, params_json: &str) -> Resul
     Ok(out.to_string())
 }
 
-/// Sign-in / sign-up redirect URL (§5.7). `ctx_json`: `{target: "signIn" | "signUp", clerkUrl,
+/// Sign-in / sign-up redirect URL (clerk-behavior.md "Sign-in and sign-up redirect URLs"). `ctx_json`: `{target: "signIn" | "signUp", clerkUrl,
 /// signInUrl, signUpUrl, publishableKey, isSatellite, sessionPending, returnBackUrl,
 /// devBrowserToken}`; an empty or absent `returnBackUrl` adds no `redirect_url`.
 #[wasm_bindgen(js_name = redirectUrl)]
@@ -892,7 +892,7 @@ fn is_redirect_digest(digest: &str) -> bool {
     *code == NEXT_REDIRECT && matches!(*kind, "replace" | "push") && status == 307.0
 }
 
-/// Control-flow error conversion (§5.6), in Clerk's order. `error_json`: `{isError, name,
+/// Control-flow error conversion (clerk-behavior.md "auth() and auth.protect()"), in Clerk's order. `error_json`: `{isError, name,
 /// digest, clerkDigest, returnBackUrl}` of what the handler threw; `ctx_json`: `{state, clerkUrl,
 /// signInUrl, signUpUrl, publishableKey, isSatellite, nowMs}`. Returns one of
 /// `{kind: "status", status, headers}` (400 malformed URL, 401), `{kind: "rewrite", path,
@@ -953,7 +953,7 @@ pub fn control_flow(error_json: &str, ctx_json: &str) -> Result<String, JsError>
     Ok(json!({"kind": "rethrow"}).to_string())
 }
 
-/// §5.8: a Clerk-made redirect leaving the app's origin on a development instance carries the
+/// clerk-behavior.md "Dev-browser redirects": a Clerk-made redirect leaving the app's origin on a development instance carries the
 /// dev-browser token (the un-suffixed `__clerk_db_jwt` cookie). Returns the Location to use.
 #[wasm_bindgen(js_name = devBrowserRedirect)]
 pub fn dev_browser_redirect(
@@ -972,7 +972,7 @@ pub fn dev_browser_redirect(
     ))
 }
 
-/// §5.3: whether (and where) the downstream request is decorated. `response_json`:
+/// clerk-behavior.md "Forwarded headers": whether (and where) the downstream request is decorated. `response_json`:
 /// `{location, next, rewrite}` = the response's `Location`, `x-middleware-next` and
 /// `x-middleware-rewrite` (null when absent). Returns `{decorate, rewrite, deleteNext}`:
 /// `next()` becomes a rewrite to the request URL; a rewrite to another origin, a redirect and a
@@ -1001,7 +1001,7 @@ pub fn rewrite_target(response_json: &str, request_url: &str) -> Result<String, 
     )
 }
 
-/// The `x-clerk-*` headers the origin receives (§5.3), in Clerk's order; `request_data` is the
+/// The `x-clerk-*` headers the origin receives (clerk-behavior.md "Forwarded headers"), in Clerk's order; `request_data` is the
 /// already-encrypted `x-clerk-request-data` (or absent).
 #[wasm_bindgen(js_name = forwardedHeaders)]
 pub fn forwarded_headers(
@@ -1019,7 +1019,7 @@ pub fn forwarded_headers(
     )))
 }
 
-/// Next's request-override protocol (§5.3). `existing`: the response's
+/// Next's request-override protocol (clerk-behavior.md "Forwarded headers"). `existing`: the response's
 /// `x-middleware-override-headers` (null/empty when not yet set: then every incoming header
 /// is copied first). Returns operations `[["set", name, value] | ["delete", name]]` for the
 /// response headers.
@@ -1078,7 +1078,7 @@ pub fn next_override_headers(
 
 const KEYLESS_ENCRYPTION_KEY: &str = "clerk_keyless_dummy_key";
 
-/// §5.4: the passphrase `x-clerk-request-data` is encrypted with. `env_json`:
+/// clerk-behavior.md "Request data encryption": the passphrase `x-clerk-request-data` is encrypted with. `env_json`:
 /// `{encryptionKey, secretKey, nodeEnv}` (environment values only: `CLERK_ENCRYPTION_KEY`,
 /// `CLERK_SECRET_KEY`, `NODE_ENV`); `secret_key_option`: whether the user passed `secretKey`
 /// to `clerkMiddleware` (then `CLERK_ENCRYPTION_KEY` is required: `encryption_key_missing`).
@@ -1123,7 +1123,7 @@ fn decrypt_request_data(value: &str, key: &str) -> Result<Map<String, Value>, &'
     }
 }
 
-/// The receiving side for origins (§5.5): `headers_json` = the request's headers as
+/// The receiving side for origins (clerk-behavior.md "Auth signature"): `headers_json` = the request's headers as
 /// `[[name, value]…]`; `secret_keys_json` = `["sk_…", …]` (one key, or the old and new keys
 /// during a rotation). Decrypts `x-clerk-request-data` (either format; key: `encryption_key`,
 /// else each secret key; absent header → `{}`), then checks `x-clerk-auth-signature` with the
@@ -1209,7 +1209,7 @@ fn malformed_url_error(path: &str) -> JsValue {
     err.into()
 }
 
-/// `createRouteMatcher`'s path normalisation (§6.1): `decodeURI` once, `//` collapsed. Throws
+/// `createRouteMatcher`'s path normalisation (clerk-behavior.md "createRouteMatcher"): `decodeURI` once, `//` collapsed. Throws
 /// an error named `MalformedURLError` (status 400) for bad percent-encoding.
 #[wasm_bindgen(js_name = normalizeRoutePath)]
 pub fn normalize_route_path_js(path: &str) -> Result<String, JsValue> {
@@ -1369,7 +1369,7 @@ fn csp_defaults(production: bool) -> Vec<(String, Vec<String>)> {
     ]
 }
 
-/// The `contentSecurityPolicy` option (§5.12): the response headers Clerk adds (and forwards as
+/// The `contentSecurityPolicy` option (clerk-behavior.md "Content-Security-Policy"): the response headers Clerk adds (and forwards as
 /// request headers), in order. `options_json`: `{strict, reportOnly, reportTo, directives}`;
 /// `strict` adds a fresh nonce (`x-nonce`) and `'strict-dynamic'` to `script-src`. `node_env`:
 /// `NODE_ENV` (anything but `production` allows `'unsafe-eval'`).
@@ -1532,7 +1532,7 @@ impl Transport for BackendTransport {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Frontend API proxy (§5.11): the rule lives in `crate::gateway::fapi_proxy`; this only marshals.
+// Frontend API proxy (clerk-behavior.md "Frontend API proxy"): the rule lives in `crate::gateway::fapi_proxy`; this only marshals.
 // ---------------------------------------------------------------------------------------------
 
 /// Whether the request path is the proxy path or below it (`matchProxyPath`).
@@ -1543,7 +1543,7 @@ pub fn proxy_path_matches(request_url: &str, proxy_path: Option<String>) -> bool
     Url::parse(request_url).is_some_and(|u| fapi_proxy::path_matches(u.pathname(), path))
 }
 
-/// The automatic proxy for `*.vercel.app` production deployments (§5.2 step 3): no explicit
+/// The automatic proxy for `*.vercel.app` production deployments (clerk-behavior.md "Middleware pipeline" step 3): no explicit
 /// `frontendApiProxy`, `proxyUrl` or `domain`, a `pk_live_` key, `CLERK_DISABLE_AUTO_PROXY` not
 /// truthy, and the request's host name ends with `.vercel.app`.
 #[wasm_bindgen(js_name = autoProxy)]
@@ -1557,7 +1557,7 @@ pub fn auto_proxy(
         && hostname.ends_with(".vercel.app")
 }
 
-/// Forwarding a request to Clerk's Frontend API (§5.11). `input_json`: `{requestUrl, headers,
+/// Forwarding a request to Clerk's Frontend API (clerk-behavior.md "Frontend API proxy"). `input_json`: `{requestUrl, headers,
 /// proxyPath, publishableKey, secretKey, fapiUrl}` (`fapiUrl`: `CLERK_FAPI_URL`, optional).
 /// Returns `{kind: "fetch", url, headers, fapiBase, fapiHost, proxyUrl}` or `{kind: "error",
 /// status, code, message}` (Clerk's JSON error responses).

@@ -1,6 +1,6 @@
 //! What the core asks of Clerk's Backend API, through a fake whose answers each test sets: JWKS
-//! keys and every `JwksError` mapped to Clerk's reason and message (spec §2.5), and session
-//! refresh with every `session-token-expired-refresh-<x>` outcome (§1.10, §1.14).
+//! keys and every `JwksError` mapped to Clerk's reason and message (clerk-behavior.md "JWT keys: PEM and JWKS"), and session
+//! refresh with every `session-token-expired-refresh-<x>` outcome (clerk-behavior.md "Token errors", clerk-behavior.md "Refresh").
 
 // Test and tool code: a panic here is a failed run, not a user's 500 (Cargo.toml [lints]).
 #![allow(

@@ -1,5 +1,5 @@
-//! The cookie flow row by row (spec §1.9, C1–C17), then the suffixed/un-suffixed cookie choice
-//! (§1.3 rules 1–8). Every handshake row is checked twice: as a document GET (a 307 with Clerk's
+//! The cookie flow row by row (clerk-behavior.md "Cookie flow (C1–C17)", C1–C17), then the suffixed/un-suffixed cookie choice
+//! (clerk-behavior.md "Token sources and cookie suffixes" rules 1–8). Every handshake row is checked twice: as a document GET (a 307 with Clerk's
 //! exact `Location`, `Cache-Control` and counter cookie) and as requests that cannot be redirected
 //! (a `fetch()` and a form POST), which must be signed-out with the same reason and message.
 
@@ -805,7 +805,7 @@ fn c16_every_handshake_on_an_organization_url_carries_organization_id() {
     );
 }
 
-// --- §1.3: suffixed or un-suffixed cookies -------------------------------------------------------
+// --- clerk-behavior.md "Token sources and cookie suffixes": suffixed or un-suffixed cookies -------------------------------------------------------
 
 /// `__client_uat_<suffix>` and `__session_<suffix>`.
 fn suffixed_pair(req: Req, uat: impl ToString, token: &str) -> Req {

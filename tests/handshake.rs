@@ -1,4 +1,4 @@
-//! The handshake (spec §1.11, §1.12): the gate and its loop guard, the FAPI URL (proxy, forwarded
+//! The handshake (clerk-behavior.md "Handshake gate and redirect URL", clerk-behavior.md "Handshake resolution"): the gate and its loop guard, the FAPI URL (proxy, forwarded
 //! hosts, `redirect_url` serialisation), resolving nonces and legacy handshake JWTs in production
 //! and development, and multi-domain sync (satellites C2/C3 and the development primary, C4).
 

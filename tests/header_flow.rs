@@ -1,4 +1,4 @@
-//! Session tokens in `Authorization` (spec §1.8, §1.10) and JWT verification (§2): Clerk's
+//! Session tokens in `Authorization` (clerk-behavior.md "Session token in Authorization", clerk-behavior.md "Token errors") and JWT verification (clerk-behavior.md "Verifying session JWTs"): Clerk's
 //! header parsing quirks, every `TokenVerificationErrorReason` with its full message
 //! `<message> [<action>] (reason=…, token-carrier=header)`, and the time boundaries with the
 //! default and a zero clock skew. Opaque-key (JWKS) failures are in `backend.rs`.
@@ -757,7 +757,7 @@ fn debug_message_that_is_not_a_valid_header_value_is_skipped() {
 
 #[test]
 fn only_machine_tokens_accepted_and_none_in_the_header() {
-    // §1.7 step 3: the cookie flow never runs, whatever the cookies say.
+    // clerk-behavior.md "Dispatch on acceptsToken" step 3: the cookie flow never runs, whatever the cookies say.
     for kind in ["api_key", "m2m_token", "oauth_token"] {
         let cfg = config(Options {
             accepts_token: Some(json!(kind)),

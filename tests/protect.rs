@@ -1,4 +1,4 @@
-//! `auth.protect()` outcomes (spec §5.6) over real request states.
+//! `auth.protect()` outcomes (clerk-behavior.md "auth() and auth.protect()") over real request states.
 
 // Test and tool code: a panic here is a failed run, not a user's 500 (Cargo.toml [lints]).
 #![allow(

@@ -1,5 +1,5 @@
 //! The decision procedure of `authenticateRequest`: the header flow and the ordered cookie
-//! flow C1–C17 (spec §1.9), read top to bottom in the order Clerk applies them.
+//! flow C1–C17 (clerk-behavior.md "Cookie flow (C1–C17)"), read top to bottom in the order Clerk applies them.
 
 use crate::decide::config::Config;
 use crate::decide::handshake::{self, FatalError, ResolveError};
@@ -72,7 +72,7 @@ pub async fn authenticate_inbound<V: SignatureVerifier, B: BackendApi>(
     };
     // The `Authorization` token, decoded once here; every step below reads this.
     let header = ctx.token_in_header.as_deref().map(|t| (t, Jwt::decode(t)));
-    // §1.7 dispatch on `acceptsToken`.
+    // clerk-behavior.md "Dispatch on acceptsToken" dispatch on `acceptsToken`.
     if let Accepts::List(list) = &cfg.accepts {
         let presented = header
             .as_ref()
@@ -135,7 +135,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         Ok(handshake::gate(self.ctx, reason_str, message, None)?)
     }
 
-    /// §1.8: a token in `Authorization` decides alone; cookies are not consulted.
+    /// clerk-behavior.md "Session token in Authorization": a token in `Authorization` decides alone; cookies are not consulted.
     async fn header(&self, decoded: Result<Jwt, TokenError>) -> Result<RequestState, AuthError> {
         let jwt = match decoded {
             Ok(j) => j,
@@ -150,7 +150,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         }
     }
 
-    /// §1.13: `acceptsToken` "any" or a list, with a token in `Authorization`.
+    /// clerk-behavior.md "Machine tokens": `acceptsToken` "any" or a list, with a token in `Authorization`.
     async fn any_header(
         &self,
         token: &str,
@@ -183,7 +183,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         self.header(decoded).await
     }
 
-    /// §1.13: a single machine kind is accepted.
+    /// clerk-behavior.md "Machine tokens": a single machine kind is accepted.
     async fn machine_header(
         &self,
         token: &str,
@@ -205,7 +205,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         .await
     }
 
-    /// §1.9, C1–C17.
+    /// clerk-behavior.md "Cookie flow (C1–C17)", C1–C17.
     async fn cookie(&self) -> Result<RequestState, AuthError> {
         let ctx = self.ctx;
         let cfg = ctx.cfg;
@@ -384,7 +384,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         finish(&diagnostics, Ok(state))
     }
 
-    /// §1.10: refresh an expired token when possible, else handshake (time errors) or
+    /// clerk-behavior.md "Token errors": refresh an expired token when possible, else handshake (time errors) or
     /// signed-out with the verification reason.
     async fn token_error(
         &self,
@@ -423,7 +423,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         }
     }
 
-    /// §1.14, with the sub-reason of each failure.
+    /// clerk-behavior.md "Refresh", with the sub-reason of each failure.
     async fn refresh(&self) -> Result<RequestState, String> {
         let ctx = self.ctx;
         let expired = ctx

@@ -67,7 +67,7 @@ pub fn fapi_handshake_url(ctx: &Context<'_>, reason_str: &str) -> Result<String,
     Ok(url.href())
 }
 
-/// The gate (§1.11): only document GETs can be redirected; the counter cookie stops loops.
+/// The gate (clerk-behavior.md "Handshake gate and redirect URL"): only document GETs can be redirected; the counter cookie stops loops.
 /// `location` is a pre-built redirect (satellite sync); otherwise the FAPI URL.
 pub fn gate(
     ctx: &Context<'_>,
@@ -125,7 +125,7 @@ fn session_from_directives(directives: &[String]) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// §1.12: directives from the nonce (BAPI) or the legacy handshake JWT, then the new session.
+/// clerk-behavior.md "Handshake resolution": directives from the nonce (BAPI) or the legacy handshake JWT, then the new session.
 pub async fn resolve<V: SignatureVerifier, B: BackendApi>(
     ctx: &Context<'_>,
     verifier: &V,

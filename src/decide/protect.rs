@@ -1,4 +1,4 @@
-//! `auth.protect()` (spec §5.6): what a request that falls short gets. The outcome is a value
+//! `auth.protect()` (clerk-behavior.md "auth() and auth.protect()"): what a request that falls short gets. The outcome is a value
 //! the adapters render (the Next shim as Clerk's `/clerk_<ms>` rewrite, the Worker as a 404).
 
 use crate::decide::request::RequestParts;
@@ -24,7 +24,7 @@ pub struct ProtectParams {
 pub enum Protect {
     /// Authorized: continue.
     Allow,
-    /// Not signed in, page request: redirect to sign-in (the adapter builds the URL, §5.7).
+    /// Not signed in, page request: redirect to sign-in (the adapter builds the URL, clerk-behavior.md "Sign-in and sign-up redirect URLs").
     RedirectToSignIn,
     /// 307 to a configured `unauthenticatedUrl` / `unauthorizedUrl`.
     Redirect(String),

@@ -1,5 +1,5 @@
-//! `redirectToSignIn` / `redirectToSignUp` URLs (spec §5.7) and the development-browser
-//! post-processing of cross-origin redirects (§5.8).
+//! `redirectToSignIn` / `redirectToSignUp` URLs (clerk-behavior.md "Sign-in and sign-up redirect URLs") and the development-browser
+//! post-processing of cross-origin redirects (clerk-behavior.md "Dev-browser redirects").
 
 use crate::token::keys::{self, InstanceType};
 use crate::web::url::Url;
@@ -13,7 +13,7 @@ pub struct RedirectContext<'a> {
     pub sign_up_url: Option<&'a str>,
     pub publishable_key: &'a str,
     pub is_satellite: bool,
-    /// Only the server-side `auth()` helper passes it; the middleware adds it in §5.8.
+    /// Only the server-side `auth()` helper passes it; the middleware adds it in clerk-behavior.md "Dev-browser redirects".
     pub dev_browser_token: Option<&'a str>,
     pub session_pending: bool,
 }
@@ -86,7 +86,7 @@ pub fn build(
     Ok(url.href())
 }
 
-/// §5.8: a Clerk-made redirect (marked `x-clerk-redirect-to: true`) leaving the app's origin on
+/// clerk-behavior.md "Dev-browser redirects": a Clerk-made redirect (marked `x-clerk-redirect-to: true`) leaving the app's origin on
 /// a development instance carries the dev-browser token, unless the Location already has one.
 pub fn with_dev_browser(
     location: &str,

@@ -264,7 +264,7 @@ impl<'c> Context<'c> {
             .unwrap_or_else(|| Jwt::decode(token))
     }
 
-    /// Which `__session`/`__client_uat` pair is this instance's (§1.3 rules 1–8). The slots
+    /// Which `__session`/`__client_uat` pair is this instance's (clerk-behavior.md "Token sources and cookie suffixes" rules 1–8). The slots
     /// receive the two session tokens as decoded here (left `None` when not needed).
     fn uses_suffixed_cookies(
         &self,
@@ -326,7 +326,7 @@ impl<'c> Context<'c> {
         self.req.method == "GET"
     }
 
-    /// GET document/iframe, or `Accept: text/html` without `Sec-Fetch-Dest` (§1.4).
+    /// GET document/iframe, or `Accept: text/html` without `Sec-Fetch-Dest` (clerk-behavior.md "Request classification").
     pub fn is_handshake_eligible(&self) -> bool {
         if !self.is_get() {
             return false;

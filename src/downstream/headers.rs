@@ -1,4 +1,4 @@
-//! What the origin receives (spec §5.3–§5.5): the `x-clerk-*` request headers, signed so the
+//! What the origin receives (clerk-behavior.md "Forwarded headers"–clerk-behavior.md "Auth signature"): the `x-clerk-*` request headers, signed so the
 //! origin can trust them, in two renderings — plain request headers (the Worker's proxied
 //! request) and Next.js's request-override protocol (`x-middleware-*`) — and the receiving
 //! side that verifies them.

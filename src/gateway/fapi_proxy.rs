@@ -1,4 +1,4 @@
-//! Clerk's Frontend API proxy (spec §5.11, `frontendApiProxy` in `@clerk/nextjs`): requests under
+//! Clerk's Frontend API proxy (clerk-behavior.md "Frontend API proxy", `frontendApiProxy` in `@clerk/nextjs`): requests under
 //! a path of the app's own domain (default `/__clerk`) are forwarded to the Frontend API, so
 //! clerk-js talks to `https://app.example.com/__clerk/v1/…` instead of `clerk.<domain>`.
 //!

@@ -1,5 +1,5 @@
 //! Session token claims → signed-in auth properties, and the fail-closed `has()` check
-//! (spec §4: claim formats v1/v2, the property mapping, permission decoding and `has()`).
+//! (clerk-behavior.md "Claims and authorization": claim formats v1/v2, the property mapping, permission decoding and `has()`).
 //!
 //! Everything here works on claims that were already verified; nothing in this module
 //! trusts their *shape*, though: any claim or parameter of an unexpected type makes the
@@ -166,7 +166,7 @@ impl SessionAuth {
         self.session_status.as_deref() == Some("pending")
     }
 
-    /// Clerk's `has()` (spec §4.5): true iff at least one asked dimension (org, billing,
+    /// Clerk's `has()` (clerk-behavior.md "The has() check"): true iff at least one asked dimension (org, billing,
     /// reverification) passes and none fails; false without a user id. Fail-closed: any
     /// malformed claim or parameter fails the dimension it belongs to.
     ///
@@ -531,7 +531,7 @@ mod tests {
                "o": {"id": "org_9", "rol": "owner", "slg": "widgets", "per": "view,edit", "fpm": "3,2,1"}})
     }
 
-    // ---- P-table (spec §7.A) -------------------------------------------------------------
+    // ---- P-table (clerk-behavior.md "Conformance vectors") -------------------------------------------------------------
 
     #[test]
     fn p1_no_org_claims_deny_everything() {
@@ -886,7 +886,7 @@ mod tests {
                 "org:billing:read"
             ]
         );
-        // §4.2 examples.
+        // clerk-behavior.md "Claims to auth object" examples.
         assert_eq!(
             v2_perms(
                 "o:repositories,o:projects",
