@@ -27,6 +27,7 @@ pub mod web;
 pub mod cloudflare;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js_api;
+pub mod next;
 
 pub use decide::config::{Config, ConfigError, Options};
 pub use decide::flow::{authenticate, AuthError};

@@ -10,8 +10,9 @@ use crate::token::keyset::{KeySet, KeySource};
 use crate::token::kind::Accepts;
 use serde::Deserialize;
 
-/// Clerk's Backend API version sent on handshakes (`__clerk_api_version`).
-pub const DEFAULT_API_VERSION_DATE: &str = "2026-05-12";
+/// Clerk's Backend API version sent on handshakes (`__clerk_api_version`): the one the Backend
+/// API client sends too.
+pub use crate::host::http_backend::API_VERSION_DATE as DEFAULT_API_VERSION_DATE;
 pub const DEFAULT_CLOCK_SKEW_MS: f64 = 5000.0;
 
 /// A string or a list of strings (`audience`, `issuer`).
@@ -99,6 +100,8 @@ pub struct Config {
     pub original_frontend_api: String,
     pub api_version_date: String,
     pub accepts: Accepts,
+    /// The Backend API origin: the `apiUrl` option, else the one the publishable key implies.
+    pub api_url: String,
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -190,6 +193,8 @@ impl Config {
             message,
         })?;
         let cookie_suffix = keys::cookie_suffix(&publishable_key);
+        let api_url = non_empty(options.api_url)
+            .unwrap_or_else(|| keys::api_url_for(&key.frontend_api).to_string());
         Ok(Config {
             publishable_key,
             key,
@@ -213,6 +218,7 @@ impl Config {
             original_frontend_api,
             api_version_date: DEFAULT_API_VERSION_DATE.to_string(),
             accepts,
+            api_url,
         })
     }
 

@@ -1,6 +1,7 @@
 //! `redirectToSignIn` / `redirectToSignUp` URLs (spec §5.7) and the development-browser
 //! post-processing of cross-origin redirects (§5.8).
 
+use crate::decide::config::Config;
 use crate::token::keys::{self, InstanceType};
 use crate::web::url::Url;
 
@@ -16,6 +17,22 @@ pub struct RedirectContext<'a> {
     /// Only the server-side `auth()` helper passes it; the middleware adds it in §5.8.
     pub dev_browser_token: Option<&'a str>,
     pub session_pending: bool,
+}
+
+impl<'a> RedirectContext<'a> {
+    /// The middleware's sign-in/up redirect context for a configuration (both adapters): the
+    /// configured URLs, key and satellite flag; a pending session goes to the tasks page.
+    pub fn for_config(cfg: &'a Config, base_url: &'a Url, session_pending: bool) -> Self {
+        RedirectContext {
+            base_url,
+            sign_in_url: cfg.sign_in_url.as_deref(),
+            sign_up_url: cfg.sign_up_url.as_deref(),
+            publishable_key: &cfg.publishable_key,
+            is_satellite: cfg.is_satellite,
+            dev_browser_token: None,
+            session_pending,
+        }
+    }
 }
 
 /// Thrown when there is neither a target URL nor a publishable key to derive the Account Portal.
@@ -109,6 +126,23 @@ pub fn with_dev_browser(
         }
         _ => location.to_string(),
     }
+}
+
+/// [`with_dev_browser`] with the dev-browser token read from the request's `Cookie` header (the
+/// un-suffixed `__clerk_db_jwt`, first wins): what both adapters call.
+pub fn with_dev_browser_cookie(
+    location: &str,
+    clerk_url: &Url,
+    secret_key: &str,
+    cookie_header: &str,
+) -> String {
+    let cookies = crate::web::cookies::Cookies::parse(cookie_header);
+    with_dev_browser(
+        location,
+        clerk_url,
+        secret_key,
+        cookies.get("__clerk_db_jwt"),
+    )
 }
 
 #[cfg(test)]
