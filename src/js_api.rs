@@ -21,7 +21,7 @@ use crate::decide::config::{Config, OneOrMany, Options, DEFAULT_CLOCK_SKEW_MS};
 use crate::decide::flow::authenticate;
 use crate::decide::protect::{Protect, ProtectParams};
 use crate::decide::request::{self, RequestParts};
-use crate::decide::state::{AuthStatus, RequestState};
+use crate::decide::state::{AuthStatus, AuthView, RequestState};
 use crate::downstream;
 use crate::downstream::request_data;
 use crate::gateway::fapi_proxy;
@@ -36,7 +36,7 @@ use crate::next::options::{MiddlewareOptions, NextEnv, Resolved};
 use crate::next::response::Op;
 use crate::pattern::{normalize_route_path, route_matcher_error, PathPattern};
 use crate::token::auth::{HasParams, SessionAuth};
-use crate::token::jwt::{self, ClaimRules, Jwt, KeySource};
+use crate::token::jwt::{self, ClaimRules, Jwt, KeySource, Verification};
 use crate::token::kind::Accepts;
 use crate::web::cookies::Cookies;
 use crate::web::js::truthy;
@@ -63,7 +63,7 @@ fn parse_options(options_json: &str) -> Result<Options, JsError> {
 
 /// The `auth` object (`toAuth()` with pending treated as signed out; `null` for a handshake),
 /// as the conformance files record it.
-fn write_auth(out: &mut JsonOut, state: &RequestState) {
+fn write_auth(out: &mut JsonOut, state: AuthView<'_>) {
     if state.status == AuthStatus::Handshake {
         return out.null();
     }
@@ -93,7 +93,7 @@ fn write_auth(out: &mut JsonOut, state: &RequestState) {
     out.key("sessionStatus");
     out.opt_str(
         signed_in
-            .or(state.session.as_ref())
+            .or(state.session)
             .and_then(|a| a.session_status.as_deref()),
     );
     out.key("tokenType");
@@ -107,17 +107,17 @@ fn write_auth(out: &mut JsonOut, state: &RequestState) {
 /// tokenType, headers: [[n, v]…], location, setCookies, auth, machine, diagnostics, claims}`,
 /// written straight from borrowed fields (no intermediate JSON tree on the hot path).
 fn state_json(state: &RequestState) -> String {
-    let mut out = JsonOut::with_capacity(512 + state.token.as_ref().map_or(0, String::len) * 2);
+    let mut out = JsonOut::with_capacity(512 + state.token().map_or(0, str::len) * 2);
     out.begin_object();
     out.key("status");
-    out.str(state.status.as_str());
+    out.str(state.status().as_str());
     out.key("isAuthenticated");
     out.bool(state.is_authenticated());
     for (k, v) in [
-        ("reason", state.reason.as_deref()),
-        ("message", state.message.as_deref()),
-        ("token", state.token.as_deref()),
-        ("tokenType", state.token_type.map(|t| t.as_str())),
+        ("reason", state.reason()),
+        ("message", state.message()),
+        ("token", state.token()),
+        ("tokenType", state.token_type().map(|t| t.as_str())),
     ] {
         out.key(k);
         out.opt_str(v);
@@ -138,9 +138,9 @@ fn state_json(state: &RequestState) -> String {
     state.set_cookies().for_each(|c| out.str(c));
     out.end_array();
     out.key("auth");
-    write_auth(&mut out, state);
+    write_auth(&mut out, state.view());
     out.key("machine");
-    match &state.machine {
+    match state.machine() {
         Some(m) => out.value(m),
         None => out.null(),
     }
@@ -151,7 +151,7 @@ fn state_json(state: &RequestState) -> String {
     // The verified session claims (also when pending): what `toAuth`, `has` and `protect`
     // rebuild the session from.
     out.key("claims");
-    match &state.session {
+    match state.session() {
         Some(s) => out.object(&s.claims),
         None => out.null(),
     }
@@ -293,21 +293,22 @@ pub async fn verify_token(
         skew_ms,
     };
     let source = key.as_ref().map_or(KeySource::Missing, |k| k.source());
+    let backend = no_backend();
+    let v = Verification {
+        key: source,
+        rules,
+        now_ms,
+        verifier: &WebCryptoVerifier,
+        backend: &backend,
+    };
     let verified = match Jwt::decode(&token) {
-        Ok(j) => jwt::verify_token(
-            &j,
-            source,
-            &rules,
-            now_ms,
-            &WebCryptoVerifier,
-            &no_backend(),
-        )
-        .await
-        .map(|()| j),
+        Ok(j) => jwt::verify_token(j, &v).await,
         Err(e) => Err(e),
     };
     let result = match verified {
-        Ok(j) => json!({"ok": true, "sub": j.claim("sub").cloned().unwrap_or(Value::Null)}),
+        Ok(t) => {
+            json!({"ok": true, "sub": t.jwt().claim("sub").cloned().unwrap_or(Value::Null)})
+        }
         Err(e) => {
             json!({"ok": false, "reason": e.reason.as_str(), "message": e.message, "action": e.action})
         }
@@ -503,7 +504,7 @@ impl NextMiddleware {
             let state = authenticate(&pending.request, &cfg, now_ms, verifier.as_ref(), &b)
                 .await
                 .map_err(|e| e.to_string())?;
-            let (status, reason) = (state.status, state.reason.clone());
+            let (status, reason) = (state.status(), state.reason().map(str::to_owned));
             let diagnostics: Vec<String> = state.diagnostics.iter().map(|d| d.message()).collect();
             Ok(match pending.decide(state, now_ms)? {
                 Decided::Redirect { location, headers } => {
@@ -622,7 +623,7 @@ impl NextDecision {
         out.key("redirects");
         out.bool(a.redirects);
         out.key("token");
-        out.opt_str(self.d.state().token.as_deref());
+        out.opt_str(self.d.state().token());
         out.end_object();
         Ok(out.finish())
     }
@@ -728,9 +729,9 @@ impl NextDecision {
     pub fn debug_data(&self) -> String {
         let s = self.d.state();
         json!({
-            "options": self.d.debug_options(), "status": s.status.as_str(), "reason": s.reason,
-            "message": s.message.clone().unwrap_or_default(),
-            "sessionToken": s.token.clone().unwrap_or_default(),
+            "options": self.d.debug_options(), "status": s.status().as_str(), "reason": s.reason(),
+            "message": s.message().unwrap_or_default(),
+            "sessionToken": s.token().unwrap_or_default(),
         })
         .to_string()
     }
@@ -748,9 +749,9 @@ impl NextDecision {
         let mut out = JsonOut::with_capacity(256);
         out.begin_object();
         out.key("status");
-        out.str(s.status.as_str());
+        out.str(s.status().as_str());
         out.key("reason");
-        out.opt_str(s.reason.as_deref());
+        out.opt_str(s.reason());
         out.key("headers");
         write_pairs(&mut out, &s.headers);
         out.end_object();

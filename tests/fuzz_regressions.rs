@@ -1,6 +1,14 @@
 //! Replays every fuzz seed and every saved crash (fuzz/regressions/<target>/*) through the
 //! same target bodies the fuzzers run, natively, on every `cargo test`.
 
+// Test and tool code: a panic here is a failed run, not a user's 500 (Cargo.toml [lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 #[path = "../fuzz/fuzz_targets/bodies.rs"]
 mod bodies;
 

@@ -1,5 +1,13 @@
 //! `auth.protect()` outcomes (spec §5.6) over real request states.
 
+// Test and tool code: a panic here is a failed run, not a user's 500 (Cargo.toml [lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod support;
 
 use clerk_edge::decide::protect::{
@@ -7,7 +15,7 @@ use clerk_edge::decide::protect::{
 };
 use clerk_edge::token::auth::HasParams;
 use clerk_edge::token::kind::{Accepts, TokenType};
-use clerk_edge::RequestParts;
+use clerk_edge::{RequestParts, RequestState};
 use serde_json::json;
 use support::*;
 
@@ -48,7 +56,7 @@ fn unauthenticated_page_request_redirects_to_sign_in() {
     ] {
         assert!(is_page_request(&req(h)));
         assert_eq!(
-            protect(&signed_out(), &req(h), &ProtectParams::default()),
+            protect(signed_out().view(), &req(h), &ProtectParams::default()),
             Protect::RedirectToSignIn,
             "{h:?}"
         );
@@ -67,7 +75,7 @@ fn unauthenticated_server_action_is_401_and_other_requests_404() {
     ] {
         assert!(is_server_action(&req(h)));
         assert_eq!(
-            protect(&signed_out(), &req(h), &ProtectParams::default()),
+            protect(signed_out().view(), &req(h), &ProtectParams::default()),
             Protect::Unauthorized {
                 www_authenticate: false
             }
@@ -75,7 +83,7 @@ fn unauthenticated_server_action_is_401_and_other_requests_404() {
     }
     assert_eq!(
         protect(
-            &signed_out(),
+            signed_out().view(),
             &req(&[("accept", "application/json")]),
             &ProtectParams::default()
         ),
@@ -90,11 +98,15 @@ fn unauthenticated_url_wins_for_every_kind_of_request() {
         ..Default::default()
     };
     assert_eq!(
-        protect(&signed_out(), &req(&[]), &p),
+        protect(signed_out().view(), &req(&[]), &p),
         Protect::Redirect("/login".into())
     );
     assert_eq!(
-        protect(&signed_out(), &req(&[("sec-fetch-dest", "document")]), &p),
+        protect(
+            signed_out().view(),
+            &req(&[("sec-fetch-dest", "document")]),
+            &p
+        ),
         Protect::Redirect("/login".into())
     );
 }
@@ -104,7 +116,7 @@ fn pending_sessions_are_unauthenticated() {
     let st = signed_in(&session(&LIVE).claim("sts", "pending").sign());
     assert_eq!(
         protect(
-            &st,
+            st.view(),
             &req(&[("sec-fetch-dest", "document")]),
             &ProtectParams::default()
         ),
@@ -123,36 +135,39 @@ fn signed_in_authorization() {
     );
     let page = req(&[("sec-fetch-dest", "document")]);
     assert_eq!(
-        protect(&member, &page, &ProtectParams::default()),
+        protect(member.view(), &page, &ProtectParams::default()),
         Protect::Allow
     );
     assert_eq!(
         protect(
-            &member,
+            member.view(),
             &page,
             &has(json!({"permission": "org:invoices:read"}))
         ),
         Protect::Allow
     );
     assert_eq!(
-        protect(&member, &page, &has(json!({"role": "org:admin"}))),
+        protect(member.view(), &page, &has(json!({"role": "org:admin"}))),
         Protect::NotFound
     );
     let mut p = has(json!({"role": "org:admin"}));
     p.unauthorized_url = Some("/denied".into());
     assert_eq!(
-        protect(&member, &page, &p),
+        protect(member.view(), &page, &p),
         Protect::Redirect("/denied".into())
     );
     let pred = |ok| ProtectParams {
         predicate: Some(ok),
         ..Default::default()
     };
-    assert_eq!(protect(&member, &page, &pred(true)), Protect::Allow);
-    assert_eq!(protect(&member, &page, &pred(false)), Protect::NotFound);
+    assert_eq!(protect(member.view(), &page, &pred(true)), Protect::Allow);
+    assert_eq!(
+        protect(member.view(), &page, &pred(false)),
+        Protect::NotFound
+    );
     // Unknown keys alone ask nothing of has(): fail closed.
     assert_eq!(
-        protect(&member, &page, &has(json!({"foo": "bar"}))),
+        protect(member.view(), &page, &has(json!({"foo": "bar"}))),
         Protect::NotFound
     );
 }
@@ -166,7 +181,7 @@ fn token_kinds() {
     };
     // A session presented where only API keys are accepted: 401 (not a session-token request).
     assert_eq!(
-        protect(&session, &req(&[]), &only_api_keys),
+        protect(session.view(), &req(&[]), &only_api_keys),
         Protect::Unauthorized {
             www_authenticate: false
         }
@@ -176,7 +191,7 @@ fn token_kinds() {
         ..Default::default()
     };
     assert_eq!(
-        protect(&session, &req(&[]), &oauth),
+        protect(session.view(), &req(&[]), &oauth),
         Protect::Unauthorized {
             www_authenticate: true
         }
@@ -188,11 +203,10 @@ fn token_kinds() {
         ])),
         ..Default::default()
     };
-    assert_eq!(protect(&session, &req(&[]), &either), Protect::Allow);
-    let mut invalid = signed_out();
-    invalid.token_type = None;
+    assert_eq!(protect(session.view(), &req(&[]), &either), Protect::Allow);
+    let invalid = RequestState::token_type_mismatch_for(None);
     assert_eq!(
-        protect(&invalid, &req(&[]), &ProtectParams::default()),
+        protect(invalid.view(), &req(&[]), &ProtectParams::default()),
         Protect::Unauthorized {
             www_authenticate: false
         }

@@ -6,9 +6,10 @@ use super::demo;
 use super::observe::{Outcome, Record};
 use super::settings::{Origin, RequestDataFormat, Settings};
 use super::upstream::{self, PublicView};
+use crate::decide::flow::authenticate_inbound;
 use crate::decide::protect::{self, Protect};
 use crate::decide::redirect::{self, RedirectContext, Target};
-use crate::decide::request::RequestParts;
+use crate::decide::request::{Inbound, RequestParts};
 use crate::decide::state::{AuthStatus, RequestState};
 use crate::downstream;
 use crate::downstream::request_data;
@@ -16,7 +17,7 @@ use crate::gateway::path_policy::{self, PathDecision};
 use crate::host::cache::CachingVerifier;
 use crate::host::webcrypto::WebCryptoVerifier;
 use crate::web::url::Url;
-use crate::{authenticate, AuthError};
+use crate::AuthError;
 use std::rc::Rc;
 use worker::{
     console_log, event, Context, Env, Fetch, Headers, Method, Request, RequestInit,
@@ -256,11 +257,17 @@ async fn handle(
     if api_route.is_some() {
         crate::gateway::api_mode::auth_input(&mut parts.headers);
     }
+    // The request parsed once (URL, public URL, cookies): the decision and everything after it
+    // read this one.
+    let Ok(parsed) = Inbound::with_url(&parts, url) else {
+        record.outcome = Outcome::BadRequest;
+        return text(400, "Bad Request");
+    };
     let now_ms = worker::Date::now().as_millis() as f64;
     let backend = backend::backend(&s.api_url, &s.config.secret_key, now_ms);
     let verifier = VERIFIER.with(Rc::clone);
-    let mut state = match authenticate(&parts, &s.config, now_ms, verifier.as_ref(), &backend).await
-    {
+    let decided = authenticate_inbound(&parsed, &s.config, now_ms, verifier.as_ref(), &backend);
+    let mut state = match decided.await {
         Ok(st) => st,
         Err(AuthError::InvalidRequestUrl) => {
             record.outcome = Outcome::BadRequest;
@@ -291,7 +298,7 @@ async fn handle(
         record.outcome = Outcome::Handshake;
         return respond(307, &[], &state);
     }
-    let clerk_url = crate::decide::request::public_url(&url, &parts);
+    let (url, clerk_url) = (&parsed.url, &parsed.clerk_url);
     let outcome = match api_route {
         Some(route) => {
             if let Ok(Some(rule)) = &route {
@@ -303,24 +310,23 @@ async fn handle(
             }
             answer
         }
-        None => route_outcome(s, &url, &parts, &state, &clerk_url, record),
+        None => route_outcome(s, &parsed, &state, record),
     };
     if let Some(outcome) = outcome {
         return outcome;
     }
-    forward(req, &url, env, s, &inbound, &state, &clerk_url, record).await
+    forward(req, url, env, s, &inbound, &state, clerk_url, record).await
 }
 
 /// Route rules → `protect()` → the response for a request that falls short, if any.
 fn route_outcome(
     s: &Settings,
-    url: &Url,
-    parts: &RequestParts,
+    request: &Inbound<'_>,
     state: &RequestState,
-    clerk_url: &Url,
     record: &mut Record,
 ) -> Option<Result<Response>> {
-    let rule = match s.routes.find(url.pathname()) {
+    let (parts, clerk_url) = (request.parts, &request.clerk_url);
+    let rule = match s.routes.find(request.url.pathname()) {
         Ok(Some(rule)) => rule,
         Ok(None) => return None,
         Err(_) => {
@@ -330,15 +336,18 @@ fn route_outcome(
     };
     record.rule = Some(rule.source.clone());
     let params = rule.protect_params()?;
-    let unauthenticated = state.status != AuthStatus::SignedIn
-        || state.to_auth(true).is_none() && state.machine.is_none();
-    let outcome = rule.adjust(protect::protect(state, parts, &params), unauthenticated);
+    let unauthenticated = state.status() != AuthStatus::SignedIn
+        || state.to_auth(true).is_none() && state.machine().is_none();
+    let outcome = rule.adjust(
+        protect::protect(state.view(), parts, &params),
+        unauthenticated,
+    );
     let redirect_to = |location: String| -> Result<Response> {
-        let location = redirect::with_dev_browser_cookie(
+        let location = redirect::with_dev_browser(
             &location,
             clerk_url,
             &s.config.secret_key,
-            &parts.header("cookie").unwrap_or_default(),
+            request.cookies.get(redirect::DEV_BROWSER_COOKIE),
         );
         respond(
             307,
@@ -359,7 +368,7 @@ fn route_outcome(
     Some(match outcome {
         Protect::Allow => return None,
         Protect::RedirectToSignIn => {
-            let pending = state.session.as_ref().is_some_and(|a| a.is_pending());
+            let pending = state.session().is_some_and(|a| a.is_pending());
             let ctx = RedirectContext::for_config(&s.config, clerk_url, pending);
             match redirect::build(&ctx, Target::SignIn, Some(&clerk_url.href())) {
                 Ok(u) => redirect_to(u),
@@ -391,7 +400,7 @@ fn request_data(s: &Settings, state: &RequestState) -> Result<Option<String>> {
         return Ok(None);
     };
     let mut data = s.request_data.clone();
-    if let (Some(m), Some(obj)) = (&state.machine, data.as_object_mut()) {
+    if let (Some(m), Some(obj)) = (state.machine(), data.as_object_mut()) {
         obj.insert("machineAuthObject".into(), m.clone());
     }
     let plain = data.to_string();
@@ -415,7 +424,7 @@ async fn forward(
     record: &mut Record,
 ) -> Result<Response> {
     let mut forwarded = downstream::forwarded_headers(
-        state,
+        state.view(),
         &clerk_url.href(),
         &s.config.secret_key,
         request_data(s, state)?,

@@ -76,7 +76,7 @@ impl Outcome {
 /// never reads like an ordinary signed-out visitor. `None` for every decision that is the
 /// visitor's own (no token, expired token, bad signature…).
 pub fn infra_error(state: &RequestState) -> Option<&'static str> {
-    let reason = state.reason.as_deref().unwrap_or("");
+    let reason = state.reason().unwrap_or("");
     if reason == TokenReason::JwkRemoteFailedToLoad.as_str() {
         return Some("jwks-unavailable");
     }
@@ -133,8 +133,8 @@ impl Record {
 
     /// Takes what the log says about the authentication from its outcome.
     pub fn authenticated(&mut self, state: &RequestState) {
-        self.auth = Some(state.status.as_str());
-        self.reason = state.reason.clone();
+        self.auth = Some(state.status().as_str());
+        self.reason = state.reason().map(str::to_owned);
         self.error = infra_error(state);
     }
 
@@ -191,9 +191,8 @@ mod tests {
     use crate::decide::state::AuthStatus;
 
     fn state(status: AuthStatus, reason: &str) -> RequestState {
-        let mut s = RequestState::signed_out(reason, "", Vec::new());
-        s.status = status;
-        s
+        assert_eq!(status, AuthStatus::SignedOut);
+        RequestState::signed_out(reason, "", Vec::new())
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::decide::orgsync::OrgSync;
 pub use crate::decide::orgsync::OrgSyncOptions;
-use crate::token::jwt::ClaimRules;
+use crate::token::jwt::{ClaimRules, Verification};
 use crate::token::keys::{self, InstanceType, PublishableKey};
 use crate::token::keyset::{KeySet, KeySource};
 use crate::token::kind::Accepts;
@@ -126,6 +126,23 @@ impl Config {
             authorized_parties: &self.authorized_parties,
             issuer: &self.issuer,
             skew_ms: self.skew_ms,
+        }
+    }
+
+    /// Everything a token verification needs from this configuration, with the time and the
+    /// host's services.
+    pub(crate) fn verification<'a, V, B>(
+        &'a self,
+        now_ms: f64,
+        verifier: &'a V,
+        backend: &'a B,
+    ) -> Verification<'a, V, B> {
+        Verification {
+            key: self.key_source(),
+            rules: self.claim_rules(),
+            now_ms,
+            verifier,
+            backend,
         }
     }
 

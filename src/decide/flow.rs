@@ -5,11 +5,10 @@ use crate::decide::config::Config;
 use crate::decide::handshake::{self, FatalError, ResolveError};
 use crate::decide::machine;
 use crate::decide::orgsync;
-use crate::decide::request::{Context, RequestParts};
-use crate::decide::state::{Diagnostic, RequestState};
+use crate::decide::request::{Context, Inbound, RequestParts};
+use crate::decide::state::{Diagnostic, RequestState, Session};
 use crate::host::services::{BackendApi, RefreshError, RefreshRequest, SignatureVerifier};
-use crate::token::auth::SessionAuth;
-use crate::token::jwt::{self, Carrier, Jwt, TokenError};
+use crate::token::jwt::{self, Carrier, Jwt, TokenError, VerifiedToken};
 use crate::token::kind::{Accepts, TokenType};
 use crate::token::reason::{self, TokenReason};
 
@@ -51,7 +50,20 @@ pub async fn authenticate<V: SignatureVerifier, B: BackendApi>(
     verifier: &V,
     backend: &B,
 ) -> Result<RequestState, AuthError> {
-    let ctx = Context::new(cfg, req, now_ms).map_err(|_| AuthError::InvalidRequestUrl)?;
+    let inbound = Inbound::new(req).map_err(|_| AuthError::InvalidRequestUrl)?;
+    authenticate_inbound(&inbound, cfg, now_ms, verifier, backend).await
+}
+
+/// [`authenticate`] for a request the adapter has already parsed into an [`Inbound`] (whose
+/// public URL and cookies it reads afterwards).
+pub async fn authenticate_inbound<V: SignatureVerifier, B: BackendApi>(
+    inbound: &Inbound<'_>,
+    cfg: &Config,
+    now_ms: f64,
+    verifier: &V,
+    backend: &B,
+) -> Result<RequestState, AuthError> {
+    let ctx = Context::new(cfg, inbound, now_ms);
     satellite_origin_checks(&ctx)?;
     let flow = Flow {
         ctx: &ctx,
@@ -76,11 +88,9 @@ pub async fn authenticate<V: SignatureVerifier, B: BackendApi>(
         (Some((token, jwt)), Accepts::One(kind)) => {
             Ok(flow.machine_header(token, jwt.ok().as_ref(), *kind).await)
         }
-        (None, Accepts::One(kind)) if *kind != TokenType::SessionToken => {
-            let mut st = RequestState::signed_out(reason::NO_TOKEN_IN_HEADER, "", Vec::new());
-            st.token_type = Some(*kind);
-            Ok(st)
-        }
+        (None, Accepts::One(kind)) if *kind != TokenType::SessionToken => Ok(
+            RequestState::signed_out_for(Some(*kind), reason::NO_TOKEN_IN_HEADER, ""),
+        ),
         (None, _) => flow.cookie().await,
     }
 }
@@ -113,17 +123,12 @@ struct Flow<'a, 'c, V, B> {
 }
 
 impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
-    async fn verify(&self, jwt: &Jwt) -> Result<(), TokenError> {
-        let cfg = self.ctx.cfg;
-        jwt::verify_token(
-            jwt,
-            cfg.key_source(),
-            &cfg.claim_rules(),
-            self.ctx.now_ms,
-            self.verifier,
-            self.backend,
-        )
-        .await
+    async fn verify(&self, jwt: Jwt) -> Result<VerifiedToken, TokenError> {
+        let v = self
+            .ctx
+            .cfg
+            .verification(self.ctx.now_ms, self.verifier, self.backend);
+        jwt::verify_token(jwt, &v).await
     }
 
     fn gate(&self, reason_str: &str, message: &str) -> Result<RequestState, AuthError> {
@@ -139,8 +144,8 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
         if jwt.is_machine_jwt() || jwt.has_non_session_category() {
             return Ok(RequestState::token_type_mismatch());
         }
-        match self.verify(&jwt).await {
-            Ok(()) => Ok(signed_in(jwt, Vec::new())),
+        match self.verify(jwt).await {
+            Ok(verified) => Ok(signed_in(verified, Vec::new())),
             Err(e) => self.token_error(e, Carrier::Header).await,
         }
     }
@@ -337,11 +342,12 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             );
         }
         // C13
-        if let Err(e) = self.verify(&jwt).await {
-            return finish(&diagnostics, self.token_error(e, Carrier::Cookie).await);
-        }
+        let verified = match self.verify(jwt).await {
+            Ok(v) => v,
+            Err(e) => return finish(&diagnostics, self.token_error(e, Carrier::Cookie).await),
+        };
         // C14
-        if jwt.claim("azp").is_none() {
+        if verified.jwt().claim("azp").is_none() {
             diagnostics.push(Diagnostic::MissingAzp);
         }
         // C15: a satellite sent the user here; sync the primary's session.
@@ -359,7 +365,7 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
                 ),
             );
         }
-        let state = signed_in(jwt, Vec::new());
+        let state = signed_in(verified, Vec::new());
         // C16: the URL asks for another active organization.
         if let (Some(target), Some(auth)) = (&ctx.org_target, state.to_auth(true)) {
             let has_user = auth.user_id.as_deref().is_some_and(|u| !u.is_empty());
@@ -466,14 +472,15 @@ impl<V: SignatureVerifier, B: BackendApi> Flow<'_, '_, V, B> {
             .next_back()
             .unwrap_or_default();
         let jwt = Jwt::decode(&token).map_err(|_| reason::REFRESH_INVALID_SESSION_TOKEN)?;
-        self.verify(&jwt)
+        let verified = self
+            .verify(jwt)
             .await
             .map_err(|_| reason::REFRESH_INVALID_SESSION_TOKEN)?;
         let headers = cookies
             .into_iter()
             .map(|c| ("set-cookie".to_string(), c))
             .collect();
-        Ok(signed_in(jwt, headers))
+        Ok(signed_in(verified, headers))
     }
 }
 
@@ -481,10 +488,8 @@ fn finish(d: &[Diagnostic], s: Result<RequestState, AuthError>) -> Result<Reques
     s.map(|s| s.with_diagnostics(d.to_vec()))
 }
 
-fn signed_in(jwt: Jwt, headers: Vec<(String, String)>) -> RequestState {
-    let token = jwt.raw().to_string();
-    let auth = SessionAuth::from_claims(jwt.payload);
-    RequestState::signed_in(token, auth, headers)
+fn signed_in(token: VerifiedToken, headers: Vec<(String, String)>) -> RequestState {
+    RequestState::signed_in(Session::from_verified(token), headers)
 }
 
 #[cfg(test)]
@@ -545,7 +550,7 @@ mod tests {
                 &NoBackend,
             ))
             .unwrap();
-            assert_eq!(st.status, AuthStatus::SignedIn, "{:?}", st.reason);
+            assert_eq!(st.status(), AuthStatus::SignedIn, "{:?}", st.reason());
             assert_eq!(
                 jwt::DECODES.with(|c| c.get()) - before,
                 1,

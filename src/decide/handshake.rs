@@ -3,10 +3,9 @@
 //! payload when the browser comes back.
 
 use crate::decide::request::Context;
-use crate::decide::state::{Diagnostic, RequestState};
+use crate::decide::state::{Diagnostic, RequestState, Session};
 use crate::host::services::{BackendApi, SignatureVerifier};
-use crate::token::auth::SessionAuth;
-use crate::token::jwt::{self, ClaimRules, Jwt, TokenError};
+use crate::token::jwt::{self, ClaimRules, Jwt, TokenError, Verification};
 use crate::token::reason::{self, TokenReason};
 use crate::web::url::Url;
 
@@ -188,11 +187,10 @@ pub async fn resolve<V: SignatureVerifier, B: BackendApi>(
                 .with_diagnostics(diagnostics),
         );
     };
-    let rules = ctx.cfg.claim_rules();
-    let jwt = Jwt::decode(&token).map_err(|e| ResolveError::Other(e.message))?;
-    let key = ctx.cfg.key_source();
-    match jwt::verify_token(&jwt, key, &rules, ctx.now_ms, verifier, backend).await {
-        Ok(()) => {}
+    let decode = || Jwt::decode(&token).map_err(|e| ResolveError::Other(e.message));
+    let v = ctx.cfg.verification(ctx.now_ms, verifier, backend);
+    let verified = match jwt::verify_token(decode()?, &v).await {
+        Ok(verified) => verified,
         Err(e)
             if ctx.cfg.is_development()
                 && matches!(
@@ -201,18 +199,23 @@ pub async fn resolve<V: SignatureVerifier, B: BackendApi>(
                 ) =>
         {
             diagnostics.push(Diagnostic::ClockSkewRetry);
-            let lenient = ClaimRules {
-                skew_ms: DEV_RETRY_SKEW_MS,
-                ..rules
+            let lenient = Verification {
+                rules: ClaimRules {
+                    skew_ms: DEV_RETRY_SKEW_MS,
+                    ..v.rules
+                },
+                ..v
             };
-            jwt::verify_token(&jwt, key, &lenient, ctx.now_ms, verifier, backend)
+            jwt::verify_token(decode()?, &lenient)
                 .await
-                .map_err(|e| ResolveError::Other(e.message))?;
+                .map_err(|e| ResolveError::Other(e.message))?
         }
         Err(e) => return Err(ResolveError::Other(e.message)),
-    }
-    let auth = SessionAuth::from_claims(jwt.payload.clone());
-    Ok(RequestState::signed_in(token, auth, headers).with_diagnostics(diagnostics))
+    };
+    Ok(
+        RequestState::signed_in(Session::from_verified(verified), headers)
+            .with_diagnostics(diagnostics),
+    )
 }
 
 /// Clerk's fatal wording for a development handshake that does not verify.

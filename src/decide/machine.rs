@@ -5,7 +5,7 @@
 use crate::decide::config::Config;
 use crate::decide::state::RequestState;
 use crate::host::services::{BackendApi, MachineKind, SignatureVerifier};
-use crate::token::jwt::{self, ClaimRules, Jwt};
+use crate::token::jwt::{self, ClaimRules, Jwt, Verification};
 use crate::token::kind::{opaque_type, TokenType};
 use serde_json::{json, Map, Value};
 
@@ -30,13 +30,11 @@ fn failure(t: TokenType, code: &str, message: &str, status: Option<u16>) -> Requ
     let status = status
         .map(|s| s.to_string())
         .unwrap_or_else(|| "n/a".into());
-    let mut st = RequestState::signed_out(
+    RequestState::signed_out_for(
+        Some(t),
         code,
         &format!("{message} (code={code}, status={status})"),
-        Vec::new(),
-    );
-    st.token_type = Some(t);
-    st
+    )
 }
 
 fn opt_value(v: Option<&Value>) -> Value {
@@ -145,12 +143,16 @@ pub async fn verify<V: SignatureVerifier, B: BackendApi>(
                 issuer: &[],
                 skew_ms: cfg.skew_ms,
             };
-            let key = cfg.key_source();
-            return match jwt::verify_machine_jwt(jwt, key, &rules, now_ms, verifier, backend).await
-            {
-                Ok(()) => {
-                    RequestState::machine(token.to_string(), t, jwt_verification_result(t, jwt))
-                }
+            let v = Verification {
+                rules,
+                ..cfg.verification(now_ms, verifier, backend)
+            };
+            return match jwt::verify_machine_jwt(jwt, &v).await {
+                Ok(()) => RequestState::verified_machine(
+                    token.to_string(),
+                    t,
+                    jwt_verification_result(t, jwt),
+                ),
                 Err(e) => failure(t, "token-verification-failed", &e.message, None),
             };
         }
@@ -159,7 +161,7 @@ pub async fn verify<V: SignatureVerifier, B: BackendApi>(
         return failure(t, "token-invalid", "Invalid token", None);
     };
     match backend.verify_machine_token(kind, token).await {
-        Ok(data) => RequestState::machine(token.to_string(), t, data),
+        Ok(data) => RequestState::verified_machine(token.to_string(), t, data),
         Err((401, message)) => failure(t, "secret-key-invalid", &message, Some(401)),
         Err((404, _)) => {
             let what = match kind {

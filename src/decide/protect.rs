@@ -2,7 +2,7 @@
 //! the adapters render (the Next shim as Clerk's `/clerk_<ms>` rewrite, the Worker as a 404).
 
 use crate::decide::request::RequestParts;
-use crate::decide::state::RequestState;
+use crate::decide::state::AuthView;
 use crate::token::auth::{HasParams, SessionAuth};
 use crate::token::kind::{Accepts, TokenType};
 
@@ -76,7 +76,7 @@ enum Subject<'a> {
 }
 
 /// Clerk's `auth.protect()` algorithm over a request state.
-pub fn protect(state: &RequestState, req: &RequestParts, params: &ProtectParams) -> Protect {
+pub fn protect(state: AuthView<'_>, req: &RequestParts, params: &ProtectParams) -> Protect {
     let accepts = params
         .token
         .clone()

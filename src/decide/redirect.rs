@@ -103,6 +103,9 @@ pub fn build(
     Ok(url.href())
 }
 
+/// The dev-browser cookie (un-suffixed; first wins) whose token [`with_dev_browser`] adds.
+pub const DEV_BROWSER_COOKIE: &str = "__clerk_db_jwt";
+
 /// §5.8: a Clerk-made redirect (marked `x-clerk-redirect-to: true`) leaving the app's origin on
 /// a development instance carries the dev-browser token, unless the Location already has one.
 pub fn with_dev_browser(
@@ -126,23 +129,6 @@ pub fn with_dev_browser(
         }
         _ => location.to_string(),
     }
-}
-
-/// [`with_dev_browser`] with the dev-browser token read from the request's `Cookie` header (the
-/// un-suffixed `__clerk_db_jwt`, first wins): what both adapters call.
-pub fn with_dev_browser_cookie(
-    location: &str,
-    clerk_url: &Url,
-    secret_key: &str,
-    cookie_header: &str,
-) -> String {
-    let cookies = crate::web::cookies::Cookies::parse(cookie_header);
-    with_dev_browser(
-        location,
-        clerk_url,
-        secret_key,
-        cookies.get("__clerk_db_jwt"),
-    )
 }
 
 #[cfg(test)]

@@ -92,12 +92,51 @@ pub fn token_from_authorization(value: &str) -> Option<String> {
     (!token.is_empty()).then(|| token.to_string())
 }
 
+/// A request parsed once: its URL, the public URL (`clerkUrl`) Clerk's redirects and
+/// `x-clerk-clerk-url` use, and its cookies. [`crate::authenticate`] builds one from
+/// [`RequestParts`]; an adapter that needs the public URL or a cookie after the decision builds
+/// it itself, decides with [`crate::decide::flow::authenticate_inbound`], and reads them here
+/// instead of parsing the request again.
+#[derive(Debug, Clone)]
+pub struct Inbound<'r> {
+    pub parts: &'r RequestParts,
+    pub url: Url,
+    pub clerk_url: Url,
+    pub cookies: Cookies,
+}
+
+impl<'r> Inbound<'r> {
+    pub fn new(parts: &'r RequestParts) -> Result<Self, InvalidRequestUrl> {
+        let url = Url::parse(&parts.url).ok_or(InvalidRequestUrl)?;
+        Self::with_url(parts, url)
+    }
+
+    /// For an adapter that already parsed `parts.url` (the Worker parses it once, on arrival);
+    /// `url` must be that parse.
+    pub fn with_url(parts: &'r RequestParts, url: Url) -> Result<Self, InvalidRequestUrl> {
+        if !url.is_special() {
+            return Err(InvalidRequestUrl);
+        }
+        let clerk_url = public_url(&url, parts);
+        let cookies = parts
+            .header("cookie")
+            .map(|c| Cookies::parse(&c))
+            .unwrap_or_default();
+        Ok(Inbound {
+            parts,
+            url,
+            clerk_url,
+            cookies,
+        })
+    }
+}
+
 /// Everything the decision procedure reads, computed once per request.
 pub struct Context<'c> {
     pub cfg: &'c Config,
     pub req: &'c RequestParts,
     pub now_ms: f64,
-    pub clerk_url: Url,
+    pub clerk_url: &'c Url,
     /// Frontend API host or proxy URL used for handshakes.
     pub frontend_api: String,
     pub sec_fetch_dest: Option<String>,
@@ -105,7 +144,7 @@ pub struct Context<'c> {
     pub referrer: Option<String>,
     pub origin: Option<String>,
     pub token_in_header: Option<String>,
-    pub cookies: Cookies,
+    pub cookies: &'c Cookies,
     pub suffixed: bool,
     pub session_token_in_cookie: Option<String>,
     pub client_uat: f64,
@@ -139,26 +178,9 @@ fn iss_host(iss: &str) -> String {
     s
 }
 
-fn truthy(v: Option<&serde_json::Value>) -> bool {
-    use serde_json::Value;
-    match v {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(_) => true,
-    }
-}
-
 impl<'c> Context<'c> {
-    pub fn new(
-        cfg: &'c Config,
-        req: &'c RequestParts,
-        now_ms: f64,
-    ) -> Result<Self, InvalidRequestUrl> {
-        let request_url = Url::parse(&req.url)
-            .filter(Url::is_special)
-            .ok_or(InvalidRequestUrl)?;
-        let clerk_url = public_url(&request_url, req);
+    pub fn new(cfg: &'c Config, inbound: &'c Inbound<'c>, now_ms: f64) -> Self {
+        let (req, clerk_url, cookies) = (inbound.parts, &inbound.clerk_url, &inbound.cookies);
         let frontend_api = match &cfg.proxy_url {
             Some(p) if p.starts_with('/') => Url::parse(&clerk_url.origin())
                 .and_then(|o| o.join(p))
@@ -167,10 +189,6 @@ impl<'c> Context<'c> {
             Some(p) => p.clone(),
             None => cfg.original_frontend_api.clone(),
         };
-        let cookies = req
-            .header("cookie")
-            .map(|c| Cookies::parse(&c))
-            .unwrap_or_default();
         let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
         let mut ctx = Context {
             cfg,
@@ -231,7 +249,7 @@ impl<'c> Context<'c> {
             .unwrap_or(0.0);
         ctx.redirect_count = if count.is_nan() { 0.0 } else { count };
         ctx.org_target = cfg.org_sync.target(ctx.clerk_url.pathname());
-        Ok(ctx)
+        ctx
     }
 
     fn suffixed_cookie(&self, name: &str) -> Option<&str> {
@@ -266,7 +284,7 @@ impl<'c> Context<'c> {
         let sess_jwt = decoded(sess, sess_slot);
         if !sess.is_empty() {
             match sess_jwt {
-                Some(j) if truthy(j.claim("iss")) => {
+                Some(j) if j.claim("iss").is_some_and(js::truthy) => {
                     let same_instance = j
                         .claim_str("iss")
                         .is_some_and(|iss| iss_host(iss) == self.cfg.original_frontend_api);

@@ -1,7 +1,9 @@
-//! The decision: `RequestState` with status, reason, message, token and the response headers
-//! Clerk attaches, plus diagnostics the adapter may log.
+//! The decision: a [`RequestState`] is one [`Outcome`] (signed in with a verified session,
+//! a verified machine token, signed out, or a handshake) with the response headers Clerk
+//! attaches and diagnostics the adapter may log.
 
 use crate::token::auth::SessionAuth;
+use crate::token::jwt::VerifiedToken;
 use crate::token::kind::TokenType;
 use crate::token::reason;
 
@@ -53,23 +55,106 @@ impl Diagnostic {
     }
 }
 
-/// The outcome of authenticating one request.
+/// The outcome of authenticating one request: what was decided, plus the response headers Clerk
+/// attaches (`set-cookie` may repeat; names are lower-case) and diagnostics for the adapter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestState {
-    pub status: AuthStatus,
-    pub reason: Option<String>,
-    pub message: Option<String>,
-    /// The verified token (signed-in only).
-    pub token: Option<String>,
-    /// Response headers in order; `set-cookie` may repeat. Names are lower-case.
+    pub outcome: Outcome,
     pub headers: Vec<(String, String)>,
-    /// Auth properties of the verified session (signed-in only).
-    pub session: Option<SessionAuth>,
-    /// `tokenType`; `None` only for the invalid-token state of an `acceptsToken` list.
-    pub token_type: Option<TokenType>,
-    /// The machine auth data of a verified machine token.
-    pub machine: Option<serde_json::Value>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What was decided. Each variant holds exactly what is meaningful for it.
+// One state per request, and signed-in is the common case: boxing the session would add an
+// allocation to the hot path to shrink a value that is built once and hardly moved.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A session token that verified ([`Session`] can only be built from a [`VerifiedToken`]).
+    SignedIn(Session),
+    /// A machine token (API key, M2M, OAuth) that verified.
+    Machine(MachineAuth),
+    /// No usable token. `token_type` is `None` only for the invalid-token state of an
+    /// `acceptsToken` list.
+    SignedOut {
+        why: Rejection,
+        token_type: Option<TokenType>,
+    },
+    /// Clerk's handshake: the adapter redirects to the `location` header.
+    Handshake(Rejection),
+}
+
+/// Clerk's reason and message for a request that is not signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub reason: String,
+    pub message: String,
+}
+
+/// A verified session: the token and the auth object built from its claims. The fields are
+/// private and the only constructor takes a [`VerifiedToken`], which only `token::jwt`'s
+/// verification functions produce — so a signed-in state cannot hold an unverified token.
+///
+/// Claims from anywhere else do not make a session:
+/// ```compile_fail
+/// use clerk_edge::{Session, SessionAuth};
+/// let claims = serde_json::Map::new();
+/// let forged = Session { token: "e30.e30.".into(), auth: SessionAuth::from_claims(claims) };
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    token: String,
+    auth: SessionAuth,
+}
+
+impl Session {
+    pub fn from_verified(token: VerifiedToken) -> Session {
+        let jwt = token.into_jwt();
+        let raw = jwt.raw().to_string();
+        Session {
+            token: raw,
+            auth: SessionAuth::from_claims(jwt.payload),
+        }
+    }
+    /// Unit tests of the layers above build signed-in states from claims; compiled only for
+    /// this crate's own tests, never into a build.
+    #[cfg(test)]
+    pub(crate) fn unverified_for_tests(token: &str, claims: serde_json::Value) -> Session {
+        let serde_json::Value::Object(claims) = claims else {
+            panic!("claims must be an object")
+        };
+        Session {
+            token: token.to_string(),
+            auth: SessionAuth::from_claims(claims),
+        }
+    }
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+    pub fn auth(&self) -> &SessionAuth {
+        &self.auth
+    }
+}
+
+/// A verified machine token with Clerk's machine auth data. Built only by `decide::machine`,
+/// after the JWT verified or the Backend API accepted the token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineAuth {
+    pub(crate) token: String,
+    pub(crate) token_type: TokenType,
+    pub(crate) data: serde_json::Value,
+}
+
+impl MachineAuth {
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+    pub fn token_type(&self) -> TokenType {
+        self.token_type
+    }
+    pub fn data(&self) -> &serde_json::Value {
+        &self.data
+    }
 }
 
 /// Header values a `Headers` object would refuse (Clerk silently skips those debug headers).
@@ -79,33 +164,32 @@ fn valid_header_value(v: &str) -> bool {
 }
 
 impl RequestState {
-    pub fn signed_in(token: String, session: SessionAuth, headers: Vec<(String, String)>) -> Self {
+    fn new(outcome: Outcome, headers: Vec<(String, String)>) -> Self {
         RequestState {
-            status: AuthStatus::SignedIn,
-            reason: None,
-            message: None,
-            token: Some(token),
+            outcome,
             headers,
-            session: Some(session),
-            token_type: Some(TokenType::SessionToken),
-            machine: None,
             diagnostics: Vec::new(),
         }
     }
 
+    pub fn signed_in(session: Session, headers: Vec<(String, String)>) -> Self {
+        Self::new(Outcome::SignedIn(session), headers)
+    }
+
     /// A verified machine token.
-    pub fn machine(token: String, token_type: TokenType, data: serde_json::Value) -> Self {
-        RequestState {
-            status: AuthStatus::SignedIn,
-            reason: None,
-            message: None,
-            token: Some(token),
-            headers: Vec::new(),
-            session: None,
-            token_type: Some(token_type),
-            machine: Some(data),
-            diagnostics: Vec::new(),
-        }
+    pub(crate) fn verified_machine(
+        token: String,
+        token_type: TokenType,
+        data: serde_json::Value,
+    ) -> Self {
+        Self::new(
+            Outcome::Machine(MachineAuth {
+                token,
+                token_type,
+                data,
+            }),
+            Vec::new(),
+        )
     }
 
     fn unauthenticated(
@@ -125,21 +209,31 @@ impl RequestState {
         }
         debug("x-clerk-auth-reason", reason);
         debug("x-clerk-auth-status", status.as_str());
-        RequestState {
-            status,
-            reason: Some(reason.to_string()),
-            message: Some(message.to_string()),
-            token: None,
-            headers,
-            session: None,
-            token_type: Some(TokenType::SessionToken),
-            machine: None,
-            diagnostics: Vec::new(),
-        }
+        let why = Rejection {
+            reason: reason.to_string(),
+            message: message.to_string(),
+        };
+        let outcome = match status {
+            AuthStatus::Handshake => Outcome::Handshake(why),
+            _ => Outcome::SignedOut {
+                why,
+                token_type: Some(TokenType::SessionToken),
+            },
+        };
+        Self::new(outcome, headers)
     }
 
     pub fn signed_out(reason: &str, message: &str, headers: Vec<(String, String)>) -> Self {
         Self::unauthenticated(AuthStatus::SignedOut, reason, message, headers)
+    }
+
+    /// Signed out, reported for token type `t` (`None`: the invalid-token state).
+    pub fn signed_out_for(t: Option<TokenType>, reason: &str, message: &str) -> Self {
+        let mut s = Self::signed_out(reason, message, Vec::new());
+        if let Outcome::SignedOut { token_type, .. } = &mut s.outcome {
+            *token_type = t;
+        }
+        s
     }
 
     pub fn handshake(reason: &str, message: &str, headers: Vec<(String, String)>) -> Self {
@@ -150,6 +244,78 @@ impl RequestState {
         d.append(&mut self.diagnostics);
         self.diagnostics = d;
         self
+    }
+
+    pub fn status(&self) -> AuthStatus {
+        match self.outcome {
+            Outcome::SignedIn(_) | Outcome::Machine(_) => AuthStatus::SignedIn,
+            Outcome::SignedOut { .. } => AuthStatus::SignedOut,
+            Outcome::Handshake(_) => AuthStatus::Handshake,
+        }
+    }
+
+    fn rejection(&self) -> Option<&Rejection> {
+        match &self.outcome {
+            Outcome::SignedOut { why, .. } | Outcome::Handshake(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Clerk's reason (not signed in only).
+    pub fn reason(&self) -> Option<&str> {
+        self.rejection().map(|r| r.reason.as_str())
+    }
+
+    /// Clerk's message (not signed in only; may be empty).
+    pub fn message(&self) -> Option<&str> {
+        self.rejection().map(|r| r.message.as_str())
+    }
+
+    /// The verified token (session or machine).
+    pub fn token(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::SignedIn(s) => Some(s.token()),
+            Outcome::Machine(m) => Some(m.token()),
+            _ => None,
+        }
+    }
+
+    /// The verified session's auth properties (pending sessions included).
+    pub fn session(&self) -> Option<&SessionAuth> {
+        match &self.outcome {
+            Outcome::SignedIn(s) => Some(s.auth()),
+            _ => None,
+        }
+    }
+
+    /// The machine auth data of a verified machine token.
+    pub fn machine(&self) -> Option<&serde_json::Value> {
+        match &self.outcome {
+            Outcome::Machine(m) => Some(m.data()),
+            _ => None,
+        }
+    }
+
+    /// `tokenType`; `None` only for the invalid-token state of an `acceptsToken` list.
+    pub fn token_type(&self) -> Option<TokenType> {
+        match &self.outcome {
+            Outcome::SignedIn(_) | Outcome::Handshake(_) => Some(TokenType::SessionToken),
+            Outcome::Machine(m) => Some(m.token_type),
+            Outcome::SignedOut { token_type, .. } => *token_type,
+        }
+    }
+
+    /// The facts an auth object or a forwarded header set is rendered from.
+    pub fn view(&self) -> AuthView<'_> {
+        AuthView {
+            status: self.status(),
+            reason: self.reason(),
+            message: self.message(),
+            token: self.token(),
+            session: self.session(),
+            token_type: self.token_type(),
+            machine: self.machine(),
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -171,15 +337,11 @@ impl RequestState {
     /// `toAuth()` with `treatPendingAsSignedOut` (Clerk's default `true`): the session auth of
     /// a signed-in, non-pending state.
     pub fn to_auth(&self, treat_pending_as_signed_out: bool) -> Option<&SessionAuth> {
-        let s = self.session.as_ref()?;
-        if treat_pending_as_signed_out && s.is_pending() {
-            return None;
-        }
-        Some(s)
+        self.view().to_auth(treat_pending_as_signed_out)
     }
 
     pub fn is_authenticated(&self) -> bool {
-        self.status == AuthStatus::SignedIn
+        self.status() == AuthStatus::SignedIn
     }
 
     /// `signed-out` reason `token-type-mismatch` with no message.
@@ -189,8 +351,37 @@ impl RequestState {
 
     /// `token-type-mismatch` reported for another token type.
     pub fn token_type_mismatch_for(t: Option<TokenType>) -> Self {
-        let mut s = Self::token_type_mismatch();
-        s.token_type = t;
-        s
+        Self::signed_out_for(t, reason::TOKEN_TYPE_MISMATCH, "")
+    }
+}
+
+/// The facts of a decision that auth objects, `auth.protect()` and forwarded headers are
+/// rendered from, borrowed. A [`RequestState`] gives one ([`RequestState::view`]); the JS
+/// binding rebuilds one from the engine's own earlier answer, which the shim hands back. It is
+/// a rendering input, not a proof: only a [`RequestState`] carries a [`VerifiedToken`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AuthView<'a> {
+    pub status: AuthStatus,
+    pub reason: Option<&'a str>,
+    pub message: Option<&'a str>,
+    pub token: Option<&'a str>,
+    pub session: Option<&'a SessionAuth>,
+    pub token_type: Option<TokenType>,
+    pub machine: Option<&'a serde_json::Value>,
+}
+
+impl<'a> AuthView<'a> {
+    /// `toAuth()` with `treatPendingAsSignedOut`: the session auth of a signed-in, non-pending
+    /// state.
+    pub fn to_auth(&self, treat_pending_as_signed_out: bool) -> Option<&'a SessionAuth> {
+        let s = self.session?;
+        if treat_pending_as_signed_out && s.is_pending() {
+            return None;
+        }
+        Some(s)
+    }
+
+    pub fn is_authenticated(&self) -> bool {
+        self.status == AuthStatus::SignedIn
     }
 }

@@ -3,7 +3,7 @@
 //! request) and Next.js's request-override protocol (`x-middleware-*`) — and the receiving
 //! side that verifies them.
 
-use crate::decide::state::{AuthStatus, RequestState};
+use crate::decide::state::{AuthStatus, AuthView};
 use crate::token::auth::SessionAuth;
 use crate::token::jwt::Jwt;
 use crate::web::signature;
@@ -30,7 +30,7 @@ pub fn is_reserved(name: &str) -> bool {
 
 /// The forwarded set, in Clerk's order. `request_data` is already encrypted.
 pub fn forwarded_headers(
-    state: &RequestState,
+    state: AuthView<'_>,
     clerk_url: &str,
     secret_key: &str,
     request_data: Option<String>,
@@ -40,7 +40,7 @@ pub fn forwarded_headers(
         // Handshakes never reach the origin; render defensively as signed-out.
         _ => "signed-out",
     };
-    let token = state.token.clone().unwrap_or_default();
+    let token = state.token.unwrap_or_default().to_string();
     let signature = signature::sign(&token, secret_key);
     let mut h = vec![
         (AUTH_STATUS.to_string(), status.to_string()),
@@ -48,11 +48,11 @@ pub fn forwarded_headers(
         (AUTH_SIGNATURE.to_string(), signature),
         (
             AUTH_MESSAGE.to_string(),
-            state.message.clone().unwrap_or_default(),
+            state.message.unwrap_or_default().to_string(),
         ),
         (
             AUTH_REASON.to_string(),
-            state.reason.clone().unwrap_or_default(),
+            state.reason.unwrap_or_default().to_string(),
         ),
         (CLERK_URL.to_string(), clerk_url.to_string()),
     ];

@@ -84,18 +84,18 @@ pub fn decide(state: &RequestState, rule: Option<&Rule>, req: &RequestParts) -> 
     let (on_unauthenticated, on_unauthorized) = rule
         .map(|r| (r.on_unauthenticated.as_ref(), r.on_unauthorized.as_ref()))
         .unwrap_or_default();
-    if state.status != AuthStatus::SignedIn {
-        let why = state.reason.as_deref().unwrap_or("");
+    if state.status() != AuthStatus::SignedIn {
+        let why = state.reason().unwrap_or("");
         if no_credential(why) {
             return ApiDecision::Respond(deny(on_unauthenticated, Some(why), false));
         }
         return ApiDecision::Respond(invalid_token(why));
     }
     // A pending session (or a session without a user) is signed out for protection, as in Clerk.
-    if state.to_auth(true).is_none_or(|a| a.user_id.is_none()) && state.machine.is_none() {
+    if state.to_auth(true).is_none_or(|a| a.user_id.is_none()) && state.machine().is_none() {
         return ApiDecision::Respond(deny(on_unauthenticated, None, false));
     }
-    match protect::protect(state, req, &params) {
+    match protect::protect(state.view(), req, &params) {
         Protect::Allow => ApiDecision::Forward,
         _ => ApiDecision::Respond(deny(on_unauthorized, None, true)),
     }
@@ -171,8 +171,8 @@ fn deny(fallback: Option<&Fallback>, why: Option<&str>, authorized_user: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decide::state::Session;
     use crate::gateway::routes::RouteRules;
-    use crate::token::auth::SessionAuth;
     use serde_json::json;
 
     const RULES: &str = "
@@ -188,11 +188,7 @@ mod tests {
     }
 
     fn signed_in(claims: serde_json::Value) -> RequestState {
-        RequestState::signed_in(
-            "tok".into(),
-            SessionAuth::from_claims(claims.as_object().unwrap().clone()),
-            vec![],
-        )
+        RequestState::signed_in(Session::unverified_for_tests("tok", claims), vec![])
     }
 
     fn decide_at(path: &str, state: &RequestState) -> ApiDecision {

@@ -3,7 +3,7 @@
 //! functions (`has`, `getToken`, `debug`, `redirectToSignIn/Up`) and keeps Clerk's property
 //! order for the objects user code sees.
 
-use crate::decide::state::{AuthStatus, RequestState};
+use crate::decide::state::{AuthStatus, AuthView};
 use crate::token::auth::SessionAuth;
 use crate::token::kind::{Accepts, TokenType};
 use crate::web::json_out::JsonOut;
@@ -92,10 +92,10 @@ fn invalid_object() -> Value {
 }
 
 /// `requestState.toAuth({treatPendingAsSignedOut})`.
-fn raw_auth(state: &RequestState, treat_pending: bool) -> (AuthKind, Value) {
+fn raw_auth(state: AuthView<'_>, treat_pending: bool) -> (AuthKind, Value) {
     match state.token_type {
         None => (AuthKind::Invalid, invalid_object()),
-        Some(TokenType::SessionToken) => match (&state.status, &state.session) {
+        Some(TokenType::SessionToken) => match (state.status, state.session) {
             (AuthStatus::SignedIn, Some(s)) if treat_pending && s.is_pending() => {
                 (AuthKind::SignedOut, signed_out_object(Some("pending")))
             }
@@ -106,10 +106,7 @@ fn raw_auth(state: &RequestState, treat_pending: bool) -> (AuthKind, Value) {
         },
         Some(t) if state.status == AuthStatus::SignedIn => (
             AuthKind::Machine,
-            crate::decide::machine::machine_object(
-                t,
-                state.machine.as_ref().unwrap_or(&Value::Null),
-            ),
+            crate::decide::machine::machine_object(t, state.machine.unwrap_or(&Value::Null)),
         ),
         Some(t) => (
             AuthKind::UnauthenticatedMachine,
@@ -119,7 +116,7 @@ fn raw_auth(state: &RequestState, treat_pending: bool) -> (AuthKind, Value) {
 }
 
 /// `auth({treatPendingAsSignedOut, acceptsToken})` inside the handler.
-pub fn to_auth(state: &RequestState, treat_pending: bool, accepts: &Accepts) -> AuthObject {
+pub fn to_auth(state: AuthView<'_>, treat_pending: bool, accepts: &Accepts) -> AuthObject {
     let (raw_kind, raw) = raw_auth(state, treat_pending);
     let raw_type = match raw_kind {
         AuthKind::Invalid => None,
@@ -170,7 +167,7 @@ fn machine_tail(t: Option<&str>) -> &'static [&'static str] {
 
 /// The `machineAuthObject` the request data carries for a machine (or invalid) auth object, in
 /// Clerk's property order; `None` for session objects.
-pub fn machine_auth_object_json(state: &RequestState) -> Option<String> {
+pub fn machine_auth_object_json(state: AuthView<'_>) -> Option<String> {
     let (kind, object) = raw_auth(state, true);
     let head: &[&str] = match kind {
         AuthKind::SignedIn | AuthKind::SignedOut => return None,
@@ -215,36 +212,49 @@ mod tests {
         SessionAuth::from_claims(claims.as_object().cloned().unwrap_or_default())
     }
 
+    fn view<'a>(
+        session: Option<&'a SessionAuth>,
+        t: TokenType,
+        machine: Option<&'a Value>,
+    ) -> AuthView<'a> {
+        AuthView {
+            status: AuthStatus::SignedIn,
+            reason: None,
+            message: None,
+            token: Some("t"),
+            session,
+            token_type: Some(t),
+            machine,
+        }
+    }
+
     #[test]
     fn signed_in_pending_and_accepts() {
         let s = session(json!({"sub": "user_1", "sid": "sess_1", "sts": "pending"}));
-        let state = RequestState::signed_in("t".into(), s, Vec::new());
-        let a = to_auth(&state, true, &Accepts::One(TokenType::SessionToken));
+        let state = view(Some(&s), TokenType::SessionToken, None);
+        let a = to_auth(state, true, &Accepts::One(TokenType::SessionToken));
         assert_eq!(a.kind, AuthKind::SignedOut);
         assert_eq!(a.object["sessionStatus"], json!("pending"));
         assert!(a.redirects);
-        let a = to_auth(&state, false, &Accepts::Any);
+        let a = to_auth(state, false, &Accepts::Any);
         assert_eq!(a.kind, AuthKind::SignedIn);
         assert_eq!(a.object["userId"], json!("user_1"));
         assert_eq!(a.object["sessionStatus"], json!("pending"));
-        let a = to_auth(&state, false, &Accepts::One(TokenType::ApiKey));
+        let a = to_auth(state, false, &Accepts::One(TokenType::ApiKey));
         assert_eq!(a.kind, AuthKind::UnauthenticatedMachine);
         assert!(!a.redirects);
-        let a = to_auth(&state, false, &Accepts::List(vec![TokenType::M2mToken]));
+        let a = to_auth(state, false, &Accepts::List(vec![TokenType::M2mToken]));
         assert_eq!((a.kind, a.object), (AuthKind::Invalid, invalid_object()));
-        assert_eq!(machine_auth_object_json(&state), None);
+        assert_eq!(machine_auth_object_json(state), None);
     }
 
     #[test]
     fn machine_object_in_clerks_order() {
-        let state = RequestState::machine(
-            "ak_1".into(),
-            TokenType::ApiKey,
-            json!({"id": "ak_id", "subject": "user_2", "name": "n", "scopes": ["a"], "claims": null}),
-        );
-        let a = to_auth(&state, true, &Accepts::Any);
+        let data = json!({"id": "ak_id", "subject": "user_2", "name": "n", "scopes": ["a"], "claims": null});
+        let state = view(None, TokenType::ApiKey, Some(&data));
+        let a = to_auth(state, true, &Accepts::Any);
         assert_eq!(a.kind, AuthKind::Machine);
-        let j = machine_auth_object_json(&state).unwrap();
+        let j = machine_auth_object_json(state).unwrap();
         assert!(
             j.starts_with(r#"{"id":"ak_id","subject":"user_2","isAuthenticated":true,"tokenType":"api_key","name":"n","claims":null,"scopes":["a"],"userId":"user_2""#),
             "{j}"

@@ -20,11 +20,14 @@ use crate::next::options::{MiddlewareOptions, Resolved};
 use crate::next::response::{self, Op};
 use crate::token::auth::HasParams;
 use crate::token::kind::{Accepts, TokenType};
+use crate::web::cookies::Cookies;
 use crate::web::url::Url;
 use serde_json::{Map, Value};
 use std::rc::Rc;
 
 /// What to do before authenticating.
+// One per request, returned once: boxing the common variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Begin {
     /// 400 with this body (clerk-edge's path rule, applied before the handler: a path decoding
@@ -119,7 +122,7 @@ impl Pending {
                 .collect();
             return Ok(Decided::Redirect { location, headers });
         }
-        if state.status == AuthStatus::Handshake {
+        if state.status() == AuthStatus::Handshake {
             return Err("Clerk: handshake status without redirect".into());
         }
         Ok(Decided::Next(Box::new(Decision {
@@ -206,17 +209,17 @@ impl Decision {
 
     /// `auth(options)` in the handler.
     pub fn to_auth(&self, treat_pending: bool, accepts: &Accepts) -> AuthObject {
-        auth_object::to_auth(&self.state, treat_pending, accepts)
+        auth_object::to_auth(self.state.view(), treat_pending, accepts)
     }
 
     /// `has()` of the signed-in session object (false without a session).
     pub fn has(&self, params: &HasParams) -> bool {
-        self.state.session.as_ref().is_some_and(|s| s.has(params))
+        self.state.session().is_some_and(|s| s.has(params))
     }
 
     /// `auth.protect()` (§5.6); the caller asks a predicate argument and passes its answer.
     pub fn protect(&self, params: &ProtectParams) -> Protect {
-        protect::protect(&self.state, &self.request, params)
+        protect::protect(self.state.view(), &self.request, params)
     }
 
     /// `auth().debug()`'s data: the authenticate options (the outcome is added by the caller
@@ -251,7 +254,7 @@ impl Decision {
 
     /// What the handler threw (§5.6), as a response.
     pub fn catch(&self, thrown: &Thrown, now_ms: f64) -> Caught {
-        let www = (self.state.token_type == Some(TokenType::OauthToken))
+        let www = (self.state.token_type() == Some(TokenType::OauthToken))
             .then(|| protect::www_authenticate(&self.config.key.frontend_api));
         control_flow::catch(thrown, www, now_ms)
     }
@@ -262,7 +265,7 @@ impl Decision {
         sign_up: bool,
         return_back_url: Option<&str>,
     ) -> Result<String, String> {
-        let pending = self.state.session.as_ref().is_some_and(|s| s.is_pending());
+        let pending = self.state.session().is_some_and(|s| s.is_pending());
         let ctx = RedirectContext::for_config(&self.config, &self.clerk_url, pending);
         let target = if sign_up {
             Target::SignUp
@@ -308,9 +311,9 @@ impl Decision {
                     .get("secretKey")
                     .and_then(Value::as_str)
                     .unwrap_or("");
-                let cookies = self.request.header("cookie").unwrap_or_default();
-                let with_db =
-                    redirect::with_dev_browser_cookie(location, &self.clerk_url, secret, &cookies);
+                let cookies = Cookies::parse(&self.request.header("cookie").unwrap_or_default());
+                let db = cookies.get(redirect::DEV_BROWSER_COOKIE);
+                let with_db = redirect::with_dev_browser(location, &self.clerk_url, secret, db);
                 if with_db != location {
                     out.redirect = Some(with_db);
                 }
@@ -337,14 +340,14 @@ impl Decision {
             out.ops.push(Op::Delete(response::NEXT.to_string()));
         }
         // §5.4: the user's options (and a machine auth object) travel encrypted.
-        let machine = auth_object::machine_auth_object_json(&self.state);
+        let machine = auth_object::machine_auth_object_json(self.state.view());
         let sealed = match o.request_data(machine.as_deref()) {
             Some(data) => Some(request_data::seal_clerk(o.request_data_key()?, &data)?),
             None => None,
         };
         let mut forwarded = debug;
         forwarded.extend(downstream::forwarded_headers(
-            &self.state,
+            self.state.view(),
             &self.clerk_url.href(),
             &o.signing_key,
             sealed,

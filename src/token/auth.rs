@@ -17,6 +17,7 @@
 //! `org_id`, `org_role`, `org_slug`, `o.id`, `o.rol`, `o.slg`) and only the string elements
 //! of `org_permissions`; each such difference can only turn a `has()` pass into a fail.
 
+use crate::web::js;
 use serde_json::{Map, Value};
 
 /// Signed-in session auth properties derived from verified claims (v1 and v2 formats).
@@ -123,7 +124,7 @@ impl SessionAuth {
         if is_v2 {
             // Clerk reads the org only when `o` is truthy; a truthy non-object `o` gives no
             // id/role/slug but still an (empty) permission list.
-            if let Some(o) = claims.get("o").filter(|o| js_truthy(o)) {
+            if let Some(o) = claims.get("o").filter(|o| js::truthy(o)) {
                 let field = |k: &str| o.get(k).and_then(Value::as_str);
                 auth.org_id = field("id").map(str::to_owned);
                 auth.org_slug = field("slg").map(str::to_owned);
@@ -349,7 +350,7 @@ fn split_by_scope(claim: &str) -> Result<Scoped<'_>, &str> {
     if claim.is_empty() {
         return Ok(out);
     }
-    for part in claim.split(',').map(js_trim) {
+    for part in claim.split(',').map(js::trim) {
         let Some((scope, name)) = part.split_once(':') else {
             return Err(part);
         };
@@ -406,11 +407,11 @@ fn decode_v2_permissions(fea: Option<&str>, per: Option<&str>, fpm: Option<&str>
     let Ok(scoped) = split_by_scope(fea.unwrap_or("")) else {
         return Vec::new();
     };
-    let permissions: Vec<&str> = per.split(',').map(js_trim).collect();
+    let permissions: Vec<&str> = per.split(',').map(js::trim).collect();
     let mut out = Vec::new();
     // Zipping with the features first means masks without a feature are never decoded.
     for (feature, mask) in scoped.org.iter().zip(fpm.split(',')) {
-        let Some(bits) = decimal_low_bits(js_trim(mask), permissions.len()) else {
+        let Some(bits) = decimal_low_bits(js::trim(mask), permissions.len()) else {
             continue; // malformed mask: no permissions for this feature
         };
         for (permission, _) in permissions.iter().zip(bits).filter(|(_, set)| *set) {
@@ -479,35 +480,6 @@ fn reverification_config(config: &Value) -> Option<(Level, f64)> {
         }
         _ => None,
     }
-}
-
-/// JavaScript truthiness of a JSON value (JSON has no NaN/undefined).
-fn js_truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
-}
-
-/// `String.prototype.trim`: JavaScript's whitespace set differs from Rust's `char::is_whitespace`
-/// (it includes U+FEFF but not U+0085), and names must trim exactly as Clerk's do.
-fn js_trim(s: &str) -> &str {
-    s.trim_matches(|c: char| {
-        matches!(
-            c,
-            '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
-                ..='\u{200A}'
-                    | '\u{2028}'
-                    | '\u{2029}'
-                    | '\u{202F}'
-                    | '\u{205F}'
-                    | '\u{3000}'
-                    | '\u{FEFF}'
-        )
-    })
 }
 
 #[cfg(test)]
@@ -1346,7 +1318,7 @@ mod tests {
             (json!([]), true),
             (json!({}), true),
         ] {
-            assert_eq!(js_truthy(&v), t, "{v}");
+            assert_eq!(js::truthy(&v), t, "{v}");
         }
     }
 

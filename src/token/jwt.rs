@@ -504,16 +504,51 @@ pub fn check_claims(jwt: &Jwt, rules: &ClaimRules<'_>, now_ms: f64) -> Result<()
     Ok(())
 }
 
+/// What a verification needs besides the token: where the key comes from, the claim rules,
+/// the time, and the host's services.
+pub struct Verification<'a, V, B> {
+    pub key: KeySource<'a>,
+    pub rules: ClaimRules<'a>,
+    pub now_ms: f64,
+    pub verifier: &'a V,
+    pub backend: &'a B,
+}
+
+impl<V, B> Clone for Verification<'_, V, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<V, B> Copy for Verification<'_, V, B> {}
+
+/// A session token whose key, `typ`, `alg`, signature and claims all checked out. The field is
+/// private to this module, so only [`verify_token`] produces one; a signed-in
+/// `RequestState` requires one (`decide::state::Session::from_verified`).
+///
+/// A decoded token cannot be passed off as a verified one:
+/// ```compile_fail
+/// use clerk_edge::token::jwt::{Jwt, VerifiedToken};
+/// let jwt = Jwt::decode("e30.e30.").unwrap();
+/// let forged = VerifiedToken(jwt); // error: the field is private to `token::jwt`
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedToken(Jwt);
+
+impl VerifiedToken {
+    pub fn jwt(&self) -> &Jwt {
+        &self.0
+    }
+    pub fn into_jwt(self) -> Jwt {
+        self.0
+    }
+}
+
 /// `verifyToken`: everything Clerk checks, in Clerk's order. The signature is checked before
 /// any claim, so an attacker learns nothing about claim rules from unsigned tokens.
 pub async fn verify_token<V: SignatureVerifier, B: BackendApi>(
-    jwt: &Jwt,
-    key: KeySource<'_>,
-    rules: &ClaimRules<'_>,
-    now_ms: f64,
-    verifier: &V,
-    backend: &B,
-) -> Result<(), TokenError> {
+    jwt: Jwt,
+    v: &Verification<'_, V, B>,
+) -> Result<VerifiedToken, TokenError> {
     if jwt.header_str("cat") == Some(CATEGORY_M2M) {
         return Err(TokenError::new(
             TokenReason::Invalid,
@@ -521,24 +556,21 @@ pub async fn verify_token<V: SignatureVerifier, B: BackendApi>(
             Some(reason::ACTION_ENSURE_CLERK_JWT),
         ));
     }
-    verify_signed(jwt, key, rules, now_ms, verifier, backend, false).await
+    verify_signed(&jwt, v, false).await?;
+    Ok(VerifiedToken(jwt))
 }
 
 /// Key, `typ` (OAuth's `at+jwt` too when `access_token_typ`), `alg`, signature, then claims:
 /// the checks session and machine JWTs share.
 async fn verify_signed<V: SignatureVerifier, B: BackendApi>(
     jwt: &Jwt,
-    key: KeySource<'_>,
-    rules: &ClaimRules<'_>,
-    now_ms: f64,
-    verifier: &V,
-    backend: &B,
+    v: &Verification<'_, V, B>,
     access_token_typ: bool,
 ) -> Result<(), TokenError> {
     let key = resolve_key(
         jwt,
-        key,
-        backend,
+        v.key,
+        v.backend,
         "Failed to resolve JWK during verification.",
     )
     .await?;
@@ -554,25 +586,21 @@ async fn verify_signed<V: SignatureVerifier, B: BackendApi>(
         jwt,
         alg,
         &key,
-        verifier,
+        v.verifier,
         "JWT signature is invalid.",
         "Error verifying JWT signature.",
     )
     .await?;
-    check_claims(jwt, rules, now_ms)
+    check_claims(jwt, &v.rules, v.now_ms)
 }
 
 /// A machine JWT (M2M or OAuth access token): key, `alg`, signature and time claims; OAuth
 /// tokens carry `typ: at+jwt`.
 pub async fn verify_machine_jwt<V: SignatureVerifier, B: BackendApi>(
     jwt: &Jwt,
-    key: KeySource<'_>,
-    rules: &ClaimRules<'_>,
-    now_ms: f64,
-    verifier: &V,
-    backend: &B,
+    v: &Verification<'_, V, B>,
 ) -> Result<(), TokenError> {
-    verify_signed(jwt, key, rules, now_ms, verifier, backend, true).await
+    verify_signed(jwt, v, true).await
 }
 
 /// Legacy `__clerk_handshake` JWT: same key, `typ`/`alg`/category/signature checks, no time

@@ -26,7 +26,9 @@ pub fn parse_int(s: &str) -> f64 {
     }
 }
 
-fn is_js_space(c: char) -> bool {
+/// JavaScript's whitespace (`WhiteSpace` + `LineTerminator`): differs from Rust's
+/// `char::is_whitespace` (it includes U+FEFF but not U+0085).
+pub fn is_js_space(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
@@ -38,6 +40,23 @@ fn is_js_space(c: char) -> bool {
                 | '\u{3000}'
                 | '\u{feff}'
     )
+}
+
+/// `String.prototype.trim`.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_js_space)
+}
+
+/// JavaScript truthiness of a JSON value (`!!v`; JSON has no `NaN` or `undefined`).
+pub fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
 }
 
 /// `Number(s)` for a string: trimmed; empty → 0; decimal literals, `Infinity`, and `0x`/`0o`/`0b`
@@ -91,21 +110,15 @@ pub fn to_js_string(n: f64) -> String {
     } else if n == 0.0 {
         "0".into()
     } else if n == n.trunc() && n.abs() < 1e21 {
-        format!("{n:.0}")
+        // Integral and below 2^70: exact as an integer (no float formatting code needed).
+        let digits = (n.abs() as u128).to_string();
+        if n < 0.0 {
+            format!("-{digits}")
+        } else {
+            digits
+        }
     } else {
         format!("{n}")
-    }
-}
-
-/// JavaScript truthiness of a JSON option value (`if (value)`).
-pub fn truthy(v: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
     }
 }
 

@@ -600,18 +600,14 @@ pub fn assert_signed_out_with(
     mut headers: Vec<(String, String)>,
 ) {
     assert_eq!(
-        (
-            state.status,
-            state.reason.as_deref(),
-            state.message.as_deref()
-        ),
+        (state.status(), state.reason(), state.message()),
         (AuthStatus::SignedOut, Some(reason), Some(message)),
         "state: {state:#?}"
     );
     headers.extend(debug_headers("signed-out", reason, message));
     assert_eq!(state.headers, headers);
-    assert_eq!(state.token, None);
-    assert_eq!(state.session, None);
+    assert_eq!(state.token(), None);
+    assert_eq!(state.session(), None);
 }
 
 /// A handshake to `location` with counter cookie `count`, and exactly Clerk's header list.
@@ -623,11 +619,7 @@ pub fn assert_handshake(
     count: u32,
 ) {
     assert_eq!(
-        (
-            state.status,
-            state.reason.as_deref(),
-            state.message.as_deref()
-        ),
+        (state.status(), state.reason(), state.message()),
         (AuthStatus::Handshake, Some(reason), Some(message)),
         "state: {state:#?}"
     );
@@ -636,24 +628,20 @@ pub fn assert_handshake(
         handshake_headers(location, count, reason, message)
     );
     assert_eq!(state.location(), Some(location));
-    assert_eq!(state.token, None);
-    assert_eq!(state.session, None);
+    assert_eq!(state.token(), None);
+    assert_eq!(state.session(), None);
 }
 
 /// Signed-in with this token and exactly these headers; no reason, no message.
 pub fn assert_signed_in_with(state: &RequestState, token: &str, headers: Vec<(String, String)>) {
     assert_eq!(
-        (
-            state.status,
-            state.reason.as_deref(),
-            state.message.as_deref()
-        ),
+        (state.status(), state.reason(), state.message()),
         (AuthStatus::SignedIn, None, None),
         "state: {state:#?}"
     );
-    assert_eq!(state.token.as_deref(), Some(token));
+    assert_eq!(state.token(), Some(token));
     assert_eq!(state.headers, headers);
-    assert!(state.session.is_some());
+    assert!(state.session().is_some());
 }
 
 /// Signed-in with this token and no headers.
