@@ -484,7 +484,7 @@ impl NextMiddleware {
         let headers = parse_pairs("headers", headers_json)?;
         let resolved = match resolved_json {
             Some(j) => match parse_json("resolved options", &j)? {
-                Value::Object(m) => Resolved::from_map(&m),
+                Value::Object(m) => Resolved::from_map(m),
                 _ => Resolved::default(),
             },
             None => Resolved::default(),
@@ -728,12 +728,20 @@ impl NextDecision {
     #[wasm_bindgen(js_name = debugData)]
     pub fn debug_data(&self) -> String {
         let s = self.d.state();
-        json!({
-            "options": self.d.debug_options(), "status": s.status().as_str(), "reason": s.reason(),
-            "message": s.message().unwrap_or_default(),
-            "sessionToken": s.token().unwrap_or_default(),
-        })
-        .to_string()
+        let mut out = JsonOut::with_capacity(1024);
+        out.begin_object();
+        out.key("options");
+        out.object(&self.d.debug_options());
+        out.key("status");
+        out.str(s.status().as_str());
+        out.key("reason");
+        out.opt_str(s.reason());
+        out.key("message");
+        out.str(s.message().unwrap_or_default());
+        out.key("sessionToken");
+        out.str(s.token().unwrap_or_default());
+        out.end_object();
+        out.finish()
     }
 
     /// The public URL of the request (`redirectToSignIn`'s default return URL).

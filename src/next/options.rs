@@ -104,12 +104,12 @@ pub struct Resolved {
 impl Resolved {
     /// From `{proxyUrl?, isSatellite?, domain?, proxyEnabled?}` (a function's `undefined` is
     /// sent as `null`).
-    pub fn from_map(m: &Map<String, Value>) -> Resolved {
+    pub fn from_map(mut m: Map<String, Value>) -> Resolved {
         Resolved {
-            proxy_url: m.get("proxyUrl").cloned(),
-            is_satellite: m.get("isSatellite").cloned(),
-            domain: m.get("domain").cloned(),
-            proxy_enabled: m.get("proxyEnabled").map(truthy),
+            proxy_url: m.remove("proxyUrl"),
+            is_satellite: m.remove("isSatellite"),
+            domain: m.remove("domain"),
+            proxy_enabled: m.remove("proxyEnabled").map(|v| truthy(&v)),
         }
     }
 }
@@ -159,10 +159,8 @@ pub struct MiddlewareOptions {
     request_data_key: Result<String, String>,
     /// `params.secretKey || CLERK_SECRET_KEY`: signs `x-clerk-auth-signature`.
     pub signing_key: String,
-    /// The authenticate options without the per-request values (the `debug()` data).
+    /// The authenticate options without the per-request values (also the `debug()` data).
     auth_base: Map<String, Value>,
-    /// The same, typed once (or the error Clerk's options parsing throws on every request).
-    auth_options: Result<Options, String>,
     configs: RefCell<Vec<(Derived, Rc<Config>)>>,
 }
 
@@ -249,9 +247,6 @@ impl MiddlewareOptions {
         };
         let signing_key = or_env(&params, "secretKey", &env.secret_key);
         let auth_base = auth_base(&options, &env);
-        // Through text: the one `Options` deserializer the binding already has (size).
-        let auth_options = serde_json::from_str(&Value::Object(auth_base.clone()).to_string())
-            .map_err(|e| format!("invalid options JSON: {e}"));
         Ok(MiddlewareOptions {
             has_values: has_functions || params.values().next().is_some(),
             params_json: params_json.to_string(),
@@ -268,7 +263,6 @@ impl MiddlewareOptions {
             signing_key,
             options,
             auth_base,
-            auth_options,
             env,
             configs: RefCell::new(Vec::new()),
         })
@@ -342,10 +336,14 @@ impl MiddlewareOptions {
         if let Some((_, c)) = self.configs.borrow().iter().find(|(d, _)| *d == derived) {
             return Ok(Rc::clone(c));
         }
-        let mut options = self.auth_options.clone()?;
-        options.proxy_url.clone_from(&derived.proxy_url);
-        options.is_satellite = Some(derived.is_satellite);
-        options.domain.clone_from(&derived.domain);
+        let mut auth = self.auth_base.clone();
+        auth.insert("proxyUrl".into(), derived.proxy_url.clone().into());
+        auth.insert("isSatellite".into(), derived.is_satellite.into());
+        auth.insert("domain".into(), derived.domain.clone().into());
+        // Through text: the one `Options` deserializer the binding already has (size); once
+        // per derived value, not per request.
+        let options: Options = serde_json::from_str(&Value::Object(auth).to_string())
+            .map_err(|e| format!("invalid options JSON: {e}"))?;
         let config = Rc::new(Config::new(options).map_err(|e| e.message)?);
         let mut configs = self.configs.borrow_mut();
         if configs.len() < MAX_CONFIGS {
