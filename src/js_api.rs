@@ -17,7 +17,7 @@
 //! const result = JSON.parse(await verifyToken(token, JSON.stringify({ jwtKey }), Date.now()));
 //! ```
 
-use crate::decide::config::{Config, OneOrMany, Options, DEFAULT_CLOCK_SKEW_MS};
+use crate::decide::config::{Config, Options, VerifySettings};
 use crate::decide::flow::authenticate;
 use crate::decide::protect::{Protect, ProtectParams};
 use crate::decide::request::{self, RequestParts};
@@ -36,7 +36,7 @@ use crate::next::options::{MiddlewareOptions, NextEnv, Resolved};
 use crate::next::response::Op;
 use crate::pattern::{normalize_route_path, route_matcher_error, PathPattern};
 use crate::token::auth::{HasParams, SessionAuth};
-use crate::token::jwt::{self, ClaimRules, Jwt, KeySource, Verification};
+use crate::token::jwt::{self, Jwt, KeySource, Verification};
 use crate::token::kind::Accepts;
 use crate::web::cookies::Cookies;
 use crate::web::js::truthy;
@@ -264,35 +264,19 @@ pub async fn verify_token(
     now_ms: f64,
 ) -> Result<String, JsError> {
     let o = parse_options(&options_json)?;
-    let key = match o.jwt_key.as_deref().filter(|k| !k.is_empty()) {
-        None => None,
-        Some(pem) => Some(crate::token::keyset::KeySet::parse(pem).map_err(|e| {
-            js_err(&format!(
-                "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."
-            ))
-        })?),
-    };
-    let list = |v: Option<OneOrMany>| match v {
-        Some(OneOrMany::One(s)) => vec![s],
-        Some(OneOrMany::Many(v)) => v,
-        None => Vec::new(),
-    };
-    let audience = list(o.audience);
-    let issuer = list(o.issuer);
-    let parties = o.authorized_parties.unwrap_or_default();
-    let skew_ms = o
-        .clock_skew_in_ms
+    let settings = VerifySettings::read(
+        o.jwt_key,
+        o.audience,
+        o.authorized_parties,
+        o.issuer,
+        o.clock_skew_in_ms,
+    )
+    .map_err(|e| js_err(&e.message))?;
+    let rules = settings.claim_rules();
+    let source = settings
+        .jwt_key
         .as_ref()
-        .and_then(Value::as_f64)
-        .filter(|f| f.is_finite())
-        .unwrap_or(DEFAULT_CLOCK_SKEW_MS);
-    let rules = ClaimRules {
-        audience: &audience,
-        authorized_parties: &parties,
-        issuer: &issuer,
-        skew_ms,
-    };
-    let source = key.as_ref().map_or(KeySource::Missing, |k| k.source());
+        .map_or(KeySource::Missing, |k| k.source());
     let backend = no_backend();
     let v = Verification {
         key: source,

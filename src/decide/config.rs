@@ -75,6 +75,62 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// What verifying a token needs from options (Clerk's `verifyToken` options), read the one way
+/// for [`Config::new`] and for the binding's standalone `verifyToken`.
+#[derive(Debug)]
+pub struct VerifySettings {
+    /// One key, or several during a rotation.
+    pub jwt_key: Option<KeySet>,
+    pub audience: Vec<String>,
+    pub authorized_parties: Vec<String>,
+    pub issuer: Vec<String>,
+    pub skew_ms: f64,
+}
+
+impl VerifySettings {
+    /// `clock_skew_in_ms`: a finite number, else Clerk's 5000.
+    pub fn read(
+        jwt_key: Option<String>,
+        audience: Option<OneOrMany>,
+        authorized_parties: Option<Vec<String>>,
+        issuer: Option<OneOrMany>,
+        clock_skew_in_ms: Option<serde_json::Value>,
+    ) -> Result<VerifySettings, ConfigError> {
+        let jwt_key = match non_empty(jwt_key) {
+            None => None,
+            Some(pem) => Some(KeySet::parse(&pem).map_err(|e| ConfigError {
+                option: "jwtKey",
+                message: format!(
+                    "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."
+                ),
+            })?),
+        };
+        let skew_ms = match clock_skew_in_ms {
+            Some(serde_json::Value::Number(n)) => n
+                .as_f64()
+                .filter(|f| f.is_finite())
+                .unwrap_or(DEFAULT_CLOCK_SKEW_MS),
+            _ => DEFAULT_CLOCK_SKEW_MS,
+        };
+        Ok(VerifySettings {
+            jwt_key,
+            audience: audience.map(OneOrMany::into_vec).unwrap_or_default(),
+            authorized_parties: authorized_parties.unwrap_or_default(),
+            issuer: issuer.map(OneOrMany::into_vec).unwrap_or_default(),
+            skew_ms,
+        })
+    }
+
+    pub fn claim_rules(&self) -> ClaimRules<'_> {
+        ClaimRules {
+            audience: &self.audience,
+            authorized_parties: &self.authorized_parties,
+            issuer: &self.issuer,
+            skew_ms: self.skew_ms,
+        }
+    }
+}
+
 /// A validated configuration.
 #[derive(Debug)]
 pub struct Config {
@@ -182,22 +238,13 @@ impl Config {
                     message,
                 }
             })?;
-        let jwt_key = match non_empty(options.jwt_key) {
-            None => None,
-            Some(pem) => Some(KeySet::parse(&pem).map_err(|e| ConfigError {
-                option: "jwtKey",
-                message: format!(
-                    "The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."
-                ),
-            })?),
-        };
-        let skew_ms = match options.clock_skew_in_ms {
-            Some(serde_json::Value::Number(n)) => n
-                .as_f64()
-                .filter(|f| f.is_finite())
-                .unwrap_or(DEFAULT_CLOCK_SKEW_MS),
-            _ => DEFAULT_CLOCK_SKEW_MS,
-        };
+        let verify = VerifySettings::read(
+            options.jwt_key,
+            options.audience,
+            options.authorized_parties,
+            options.issuer,
+            options.clock_skew_in_ms,
+        )?;
         let original_frontend_api = keys::frontend_api(&key, None, domain.as_deref(), is_satellite);
         let accepts = Accepts::from_json(
             options
@@ -216,14 +263,11 @@ impl Config {
             publishable_key,
             key,
             secret_key,
-            jwt_key,
-            audience: options
-                .audience
-                .map(OneOrMany::into_vec)
-                .unwrap_or_default(),
-            authorized_parties: options.authorized_parties.unwrap_or_default(),
-            issuer: options.issuer.map(OneOrMany::into_vec).unwrap_or_default(),
-            skew_ms,
+            jwt_key: verify.jwt_key,
+            audience: verify.audience,
+            authorized_parties: verify.authorized_parties,
+            issuer: verify.issuer,
+            skew_ms: verify.skew_ms,
             domain,
             is_satellite,
             proxy_url,
