@@ -196,6 +196,7 @@ function middlewareFor(prepared, envJson) {
   let mw = middlewares.get(key);
   if (!mw) {
     mw = new core.NextMiddleware(prepared.json, envJson, prepared.fns);
+    reportJwtKeyProblem(mw.jwtKeyProblem);
     if (middlewares.size < MAX_MIDDLEWARES) middlewares.set(key, mw);
   }
   return mw;
@@ -218,6 +219,13 @@ function resolveFunctions(params, request, headersJson) {
 }
 
 const warned = new Set();
+/** A `jwtKey` that is not a usable key signs every token out (as in Clerk); said once per
+ *  isolate, naming the setting, never its value. */
+function reportJwtKeyProblem(problem) {
+  if (!problem || warned.has('jwtKey')) return;
+  warned.add('jwtKey');
+  console.error(`clerk-edge: ${problem} Every session token is treated as signed out (token-invalid-signature), as Clerk does.`);
+}
 function reportDiagnostics(list) {
   for (const message of list || []) {
     // Clerk warns about a missing `azp` once per process; everything else every time.

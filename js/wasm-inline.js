@@ -4,7 +4,10 @@
 // `new URL(…, import.meta.url)` asset whose path each bundler rewrites differently.
 import wasmBase64 from './pkg/clerk_edge_bg.wasm.b64.js';
 import { initSync } from './pkg/clerk_edge.js';
+import { useNodeCrypto } from './node-crypto.js';
 
 const bytes =
   typeof Buffer === 'function' ? Buffer.from(wasmBase64, 'base64') : Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
 initSync({ module: new WebAssembly.Module(bytes) });
+// RS256 through node:crypto, synchronously (WebCrypto if this Node lacks getBuiltinModule).
+useNodeCrypto();

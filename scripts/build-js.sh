@@ -13,7 +13,9 @@ cargo build --release --target wasm32-unknown-unknown --no-default-features --fe
 "$WASM_BINDGEN_BIN" --target web --omit-default-module-path --out-dir js/pkg --out-name clerk_edge \
   target/wasm32-unknown-unknown/release/clerk_edge.wasm
 # No --all-features: keep the target-features section, emit nothing edge runtimes cannot read.
-"$WASM_OPT_BIN" -Oz js/pkg/clerk_edge_bg.wasm -o js/pkg/clerk_edge_bg.wasm
+# --low-memory-unused: Rust's wasm32 puts the stack first, so the low 1 kB is the stack's far end,
+# never addressed short of an overflow; folding constant offsets into loads then saves 1.5 kB gzipped.
+"$WASM_OPT_BIN" -Oz --low-memory-unused js/pkg/clerk_edge_bg.wasm -o js/pkg/clerk_edge_bg.wasm
 
 wasm=js/pkg/clerk_edge_bg.wasm
 # The Node.js-runtime entry (js/wasm-inline.js) imports the same bytes inlined as base64.

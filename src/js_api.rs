@@ -28,6 +28,7 @@ use crate::gateway::fapi_proxy;
 use crate::host::cache::CachingVerifier;
 use crate::host::http_backend::{HttpBackend, Transport};
 use crate::host::key::RsaPublicKey;
+use crate::host::node_crypto::HostVerifier;
 use crate::host::webcrypto::WebCryptoVerifier;
 use crate::next::auth_object::{signed_in_object, signed_out_object};
 use crate::next::control_flow::{Caught, Thrown};
@@ -49,8 +50,9 @@ use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
     /// Verified signatures, per isolate (claims are still checked on every request).
-    static VERIFIER: Rc<CachingVerifier<WebCryptoVerifier>> =
-        Rc::new(CachingVerifier::new(WebCryptoVerifier));
+    /// `node:crypto` once the Node entry registered it (`setNodeCrypto`), else WebCrypto.
+    static VERIFIER: Rc<CachingVerifier<HostVerifier>> =
+        Rc::new(CachingVerifier::new(HostVerifier));
 }
 
 fn js_err(message: &str) -> JsError {
@@ -196,7 +198,8 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<Engine, JsError> {
         let options = parse_options(options_json)?;
-        let cfg = Config::new(options).map_err(|e| js_err(&e.message))?;
+        // A bad `jwtKey` signs every token out, as in Clerk (`jwtKeyProblem` says why).
+        let cfg = Config::new_lenient_jwt_key(options).map_err(|e| js_err(&e.message))?;
         Ok(Engine { cfg: Rc::new(cfg) })
     }
 
@@ -205,6 +208,13 @@ impl Engine {
     #[wasm_bindgen(getter, js_name = apiUrl)]
     pub fn api_url(&self) -> String {
         self.cfg.api_url.clone()
+    }
+
+    /// Why the `jwtKey` option is unusable (every token is then signed out, as in Clerk), for
+    /// one log line; never the key itself.
+    #[wasm_bindgen(getter, js_name = jwtKeyProblem)]
+    pub fn jwt_key_problem(&self) -> Option<String> {
+        self.cfg.unusable_jwt_key.clone()
     }
 
     /// `headers_json`: a JSON array of `[name, value]` pairs. Resolves to the `RequestState` as
@@ -229,7 +239,9 @@ impl Engine {
         let verifier = VERIFIER.with(Rc::clone);
         now_or_promise(async move {
             // One backend type for both cases keeps a single copy of the flow in the module.
-            let b: JsBackend = HttpBackend::new(backend, &cfg.api_url, &cfg.secret_key, now_ms);
+            let b: JsBackend = HttpBackend::new(backend, &cfg.api_url, &cfg.secret_key, now_ms)
+                .with_api_version(&cfg.api_version)
+                .with_skip_jwks_cache(cfg.skip_jwks_cache);
             authenticate(&req, &cfg, now_ms, verifier.as_ref(), &b)
                 .await
                 .map(|state| JsValue::from_str(&state_json(&state)))
@@ -238,8 +250,8 @@ impl Engine {
     }
 }
 
-/// RSASSA-PKCS1-v1_5 / SHA-256 of `message` through WebCrypto, with a PEM key: the verifier
-/// the edge builds use, exposed for its Wycheproof test.
+/// RSASSA-PKCS1-v1_5 / SHA-256 of `message` with a PEM key through the verifier requests use
+/// (WebCrypto, or `node:crypto` once `setNodeCrypto` registered it), for the Wycheproof test.
 #[wasm_bindgen(js_name = verifyRs256)]
 pub async fn verify_rs256(
     pem: String,
@@ -248,13 +260,14 @@ pub async fn verify_rs256(
 ) -> Result<bool, JsError> {
     use crate::host::services::SignatureVerifier;
     let key = RsaPublicKey::from_pem(&pem).map_err(|e| js_err(&e.to_string()))?;
-    WebCryptoVerifier
+    HostVerifier
         .verify_rs256(&key, &message, &signature)
         .await
         .map_err(|e| js_err(&e))
 }
 
-/// Clerk's `verifyToken(token, {jwtKey, audience, authorizedParties, issuer, clockSkewInMs})`.
+/// Clerk's `verifyToken(token, {jwtKey, audience, authorizedParties, issuer, clockSkewInMs,
+/// headerType})`, the options read as for the middleware (`VerifySettings`).
 /// Resolves to `{ok: true, sub}` or `{ok: false, reason, message, action}`; throws when `jwtKey`
 /// is present but unusable. Without `jwtKey` the result is `jwk-failed-to-resolve`.
 #[wasm_bindgen(js_name = verifyToken)]
@@ -270,6 +283,7 @@ pub async fn verify_token(
         o.authorized_parties,
         o.issuer,
         o.clock_skew_in_ms,
+        o.header_type,
     )
     .map_err(|e| js_err(&e.message))?;
     let rules = settings.claim_rules();
@@ -444,6 +458,13 @@ impl NextMiddleware {
         })
     }
 
+    /// Why the `jwtKey` (option or `CLERK_JWT_KEY`) is unusable (every token is then signed
+    /// out, as in Clerk), for one log line per isolate; never the key itself.
+    #[wasm_bindgen(getter, js_name = jwtKeyProblem)]
+    pub fn jwt_key_problem(&self) -> Option<String> {
+        self.options.jwt_key_problem.clone()
+    }
+
     /// Whether `debug` is on (the JS logger's switch).
     #[wasm_bindgen(getter)]
     pub fn debug(&self) -> bool {
@@ -484,7 +505,9 @@ impl NextMiddleware {
         now_or_promise(async move {
             let cfg = Rc::clone(&pending.config);
             let b: JsBackend = HttpBackend::new(backend, &cfg.api_url, &cfg.secret_key, now_ms)
-                .with_machine_secret_key(&machine_key);
+                .with_machine_secret_key(&machine_key)
+                .with_api_version(&cfg.api_version)
+                .with_skip_jwks_cache(cfg.skip_jwks_cache);
             let state = authenticate(&pending.request, &cfg, now_ms, verifier.as_ref(), &b)
                 .await
                 .map_err(|e| e.to_string())?;

@@ -13,9 +13,10 @@
 
 mod support;
 
-use clerk_edge::decide::config::OneOrMany;
 use clerk_edge::host::services::{block_on, RustVerifier};
-use clerk_edge::token::jwt::{self, Carrier, ClaimRules, Jwt, KeySource, Verification};
+use clerk_edge::token::jwt::{
+    self, Carrier, ClaimRules, Jwt, KeySource, OptionReading, Verification,
+};
 use clerk_edge::Options;
 use serde_json::json;
 use support::*;
@@ -326,7 +327,7 @@ fn token_verification_failed_claim_types() {
 #[test]
 fn token_verification_failed_audience() {
     let cfg = config(Options {
-        audience: Some(OneOrMany::Many(vec!["api://edge".into(), String::new()])),
+        audience: Some(json!(["api://edge", ""])),
         ..options(&LIVE)
     });
     assert_rejected(
@@ -354,7 +355,7 @@ fn token_verification_failed_audience() {
     }
     // A single configured audience as a string.
     let cfg = config(Options {
-        audience: Some(OneOrMany::One("api://edge".into())),
+        audience: Some(json!("api://edge")),
         ..options(&LIVE)
     });
     assert_rejected(
@@ -369,7 +370,7 @@ fn token_verification_failed_audience() {
 #[test]
 fn token_invalid_authorized_parties() {
     let cfg = config(Options {
-        authorized_parties: Some(vec![AZP.into(), "https://admin.example-app.test".into()]),
+        authorized_parties: Some(json!([AZP, "https://admin.example-app.test"])),
         ..options(&LIVE)
     });
     let expected = "Expected \"https://app.example-app.test,https://admin.example-app.test\".";
@@ -397,9 +398,9 @@ fn token_invalid_authorized_parties() {
 #[test]
 fn token_invalid_issuer() {
     let cfg = config(Options {
-        issuer: Some(OneOrMany::Many(vec![
-            "https://clerk.other-app.test".into(),
-            "https://clerk.third.test".into(),
+        issuer: Some(json!([
+            "https://clerk.other-app.test",
+            "https://clerk.third.test"
         ])),
         ..options(&LIVE)
     });
@@ -420,9 +421,9 @@ fn token_invalid_issuer() {
 fn claim_checks_run_in_clerks_order() {
     // sub before aud before azp before iss before exp.
     let cfg = config(Options {
-        audience: Some(OneOrMany::One("api://edge".into())),
-        authorized_parties: Some(vec![AZP.into()]),
-        issuer: Some(OneOrMany::One("https://clerk.other-app.test".into())),
+        audience: Some(json!("api://edge")),
+        authorized_parties: Some(json!([AZP])),
+        issuer: Some(json!("https://clerk.other-app.test")),
         ..options(&LIVE)
     });
     let all_bad = session(&LIVE)
@@ -558,6 +559,7 @@ fn verify(token: &str, key: KeySource<'_>, skew_ms: f64) -> Result<(), jwt::Toke
         authorized_parties: &[],
         issuer: &[],
         skew_ms,
+        reading: OptionReading::PLAIN,
     };
     let backend = FakeBackend::new();
     let v = Verification {

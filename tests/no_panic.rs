@@ -336,10 +336,8 @@ fn configs() -> Vec<Config> {
         config(Options {
             proxy_url: Some("/__clerk".into()),
             organization_sync_options: Some(org),
-            authorized_parties: Some(vec![AZP.into()]),
-            audience: Some(clerk_edge::decide::config::OneOrMany::One(
-                "api://edge".into(),
-            )),
+            authorized_parties: Some(serde_json::json!([AZP])),
+            audience: Some(serde_json::json!("api://edge")),
             ..options(&DEV)
         }),
     ]

@@ -7,7 +7,7 @@ use clerk_edge::downstream::request_data::{decrypt_clerk, decrypt_gcm, GcmKey};
 use clerk_edge::host::key::RsaPublicKey;
 use clerk_edge::host::services::{block_on, NoBackend, RustVerifier};
 use clerk_edge::pattern::{normalize_route_path, PatternSet};
-use clerk_edge::token::jwt::{check_claims, ClaimRules, Jwt};
+use clerk_edge::token::jwt::{check_claims, ClaimRules, Jwt, OptionReading};
 use clerk_edge::web::cookies::Cookies;
 use clerk_edge::web::url::Url;
 use clerk_edge::{web::signature, Config, Options};
@@ -52,6 +52,7 @@ pub fn jwt(data: &[u8]) {
             authorized_parties: &[],
             issuer: &[],
             skew_ms: 5000.0,
+            reading: OptionReading::PLAIN,
         };
         let _ = check_claims(&jwt, &rules, 1.7e12);
         let _ = jwt.is_machine_jwt();

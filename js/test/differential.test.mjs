@@ -86,7 +86,7 @@ const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'ins_diff', alg: 'RS2
 const notFound = (what) => [404, { errors: [{ code: 'resource_not_found', message: `${what} not found` }] }];
 function bapiAnswer(method, url, body) {
   const p = url.pathname;
-  if (method === 'GET' && p === '/v1/jwks') return [200, { keys: [jwk] }];
+  if (method === 'GET' && /^\/v\d+\/jwks$/.test(p)) return [200, { keys: [jwk] }]; // any apiVersion
   if (method === 'GET' && p === '/v1/clients/handshake_payload') {
     if (url.searchParams.get('nonce') !== 'good') return notFound('nonce');
     return [200, { directives: [`__session=${mint({ sub: 'user_hs' })}; Path=/; Secure; SameSite=Lax`, `__client_uat=${NOW - 10}; Path=/; Secure; SameSite=Lax`] }];
@@ -374,3 +374,26 @@ same('satellite without domain or proxy throws', { options: { isSatellite: true 
 same('dev satellite with a relative signInUrl throws', { options: { ...devKeys, isSatellite: () => true, domain: 'sat.diff.test', signInUrl: '/sign-in' } });
 same('an invalid publishable key option throws', { options: { publishableKey: 'pk_live_nope' } });
 same('an invalid organization pattern throws', { options: { organizationSyncOptions: { organizationPatterns: ['/orgs/:id/***'] } } });
+
+// ---- options as Clerk reads them (issue #14 item 6): strings and numbers where lists are
+// expected, headerType, apiVersion / CLERK_API_VERSION, skipJwksCache, a jwtKey that is no key
+same('authorizedParties as a string: azp equal to it → signed in', { headers: bearer(), options: { authorizedParties: 'https://app.diff.test' }, handler: authJson() });
+same('authorizedParties as a string: azp inside it (String.includes) → signed in', { headers: bearer(), options: { authorizedParties: 'https://app.diff.test.example' }, handler: authJson() });
+same('authorizedParties as a string: another party → signed out', { headers: bearer(), options: { authorizedParties: 'https://other.diff.test' }, handler: authJson() });
+same('audience as a number: a string aud never matches it', { headers: bearer({ aud: '5' }), options: { audience: 5 }, handler: authJson() });
+same('audience as a number: no aud claim → signed in', { headers: bearer(), options: { audience: 5 }, handler: authJson() });
+same('audience [5, "api"]: aud "api" → signed in', { headers: bearer({ aud: 'api' }), options: { audience: [5, 'api'] }, handler: authJson() });
+same('audience [5, "api"]: aud ["x"] → signed out with the list in the message', { headers: bearer({ aud: ['x'] }), options: { audience: [5, 'api'] }, handler: authJson() });
+same('organizationPatterns as a string', { url: 'https://app.diff.test/orgs/acme/settings', headers: { ...doc, ...session(V2_ORG) }, options: { organizationSyncOptions: { organizationPatterns: '/orgs/:slug/(.*)' } }, handler: authJson() });
+same('organizationPatterns as a string, another org → handshake', { url: 'https://app.diff.test/orgs/other', headers: { ...doc, ...session(V2_ORG) }, options: { organizationSyncOptions: { organizationPatterns: '/orgs/:slug' } } });
+same('headerType custom+jwt accepts typ custom+jwt', { headers: bearer({}, { typ: 'custom+jwt' }), options: { headerType: 'custom+jwt' }, handler: authJson() });
+same('headerType custom+jwt refuses typ JWT', { headers: bearer(), options: { headerType: 'custom+jwt' }, handler: authJson() });
+same('headerType custom+jwt refuses a token without typ', { headers: bearer({}, { typ: undefined }), options: { headerType: 'custom+jwt' }, handler: authJson() });
+same('headerType [JWT, custom+jwt] accepts both', { headers: bearer({}, { typ: 'custom+jwt' }), options: { headerType: ['JWT', 'custom+jwt'] }, handler: authJson() });
+same('without headerType, typ custom+jwt is refused', { headers: bearer({}, { typ: 'custom+jwt' }), handler: authJson() });
+same('jwtKey that is not a PEM: a token is signed out (token-invalid-signature)', { headers: bearer(), options: { jwtKey: 'not-a-pem' }, handler: authJson() });
+same('jwtKey that is not a PEM: a public page is still served', { headers: doc, options: { jwtKey: 'not-a-pem' } });
+same('jwtKey that is not a PEM: a cookie session is signed out', { headers: { ...doc, ...session() }, options: { jwtKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' } });
+same('apiVersion option: the JWKS from /v2/jwks', { noJwtKey: true, headers: bearer(), options: { apiVersion: 'v2' }, handler: authJson() });
+same('skipJwksCache: the JWKS fetched although cached', { noJwtKey: true, headers: bearer(), options: { skipJwksCache: true }, handler: authJson() });
+same('without skipJwksCache: the cached JWKS', { noJwtKey: true, headers: bearer(), handler: authJson() });

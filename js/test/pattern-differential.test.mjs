@@ -1,4 +1,4 @@
-// The pattern engine (src/pattern/mod.rs: path-to-regexp 6.3.0's front end compiled to our own
+// The pattern engine (src/pattern/: path-to-regexp 6.3.0's front end compiled to our own
 // linear-time VM) against the real thing: path-to-regexp 6.3.0 building the regex source and V8
 // running it (`pathToRegexp(p)` is `new RegExp(src, 'i')`, as Clerk's createRouteMatcher does).
 // Same accept/reject for every pattern, same match/no-match for every path. Patterns: Clerk's

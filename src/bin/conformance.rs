@@ -23,7 +23,9 @@ use clerk_edge::host::cache::CachingVerifier;
 use clerk_edge::host::key::RsaPublicKey;
 use clerk_edge::host::services::{block_on, NoBackend, RustVerifier};
 use clerk_edge::token::auth::{HasParams, SessionAuth};
-use clerk_edge::token::jwt::{self, ClaimRules, Jwt, KeySource, Verification, VerifiedToken};
+use clerk_edge::token::jwt::{
+    self, ClaimRules, Jwt, KeySource, OptionReading, Verification, VerifiedToken,
+};
 use clerk_edge::token::keys;
 use clerk_edge::web::cookies::Cookies;
 use clerk_edge::web::url::Url;
@@ -330,6 +332,7 @@ fn run_verify_token(meta: &Meta, cases: &[Value], r: &mut Report) {
             authorized_parties: &parties,
             issuer: &issuer,
             skew_ms: skew,
+            reading: OptionReading::PLAIN,
         };
         let actual = match pem.as_deref().map(RsaPublicKey::from_pem).transpose() {
             Err(e) => json!({"ok": false, "configError": e.to_string()}),

@@ -54,7 +54,8 @@ pub fn describe(
             };
             match plain
                 .ok()
-                .and_then(|p| serde_json::from_slice::<Value>(&p).ok())
+                .and_then(|p| String::from_utf8(p).ok())
+                .and_then(|p| serde_json::from_str::<Value>(&p).ok())
             {
                 Some(v) => v,
                 None => json!({ "error": "encryption_key_invalid" }),

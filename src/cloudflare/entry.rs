@@ -2,6 +2,7 @@
 
 use super::api_cors;
 use super::backend;
+#[cfg(feature = "demo")]
 use super::demo;
 use super::observe::{Outcome, Record};
 use super::settings::{Origin, RequestDataFormat, Settings};
@@ -432,6 +433,7 @@ async fn forward(
     // Binds the set to this request and this moment, so it cannot be replayed elsewhere or later.
     let edge = super::edge_sign::header(s, req.method().as_ref(), url, &forwarded);
     forwarded.push(edge);
+    #[cfg(feature = "demo")]
     if s.origin == Origin::Demo {
         let mut seen: Vec<(String, String)> = inbound.to_vec();
         seen.extend(forwarded.iter().cloned());

@@ -7,6 +7,7 @@ pub mod settings;
 mod api_cors;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod backend;
+#[cfg(any(test, feature = "demo"))]
 pub mod demo;
 #[cfg(all(target_arch = "wasm32", feature = "worker"))]
 mod edge_sign;

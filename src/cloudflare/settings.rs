@@ -167,8 +167,8 @@ impl Settings {
             publishable_key: get("CLERK_PUBLISHABLE_KEY"),
             secret_key: get("CLERK_SECRET_KEY"),
             jwt_key: get("CLERK_JWT_KEY"),
-            authorized_parties: list(get("CLERK_AUTHORIZED_PARTIES")),
-            audience: list(get("CLERK_AUDIENCE")).map(crate::decide::config::OneOrMany::Many),
+            authorized_parties: list(get("CLERK_AUTHORIZED_PARTIES")).map(|l| json!(l)),
+            audience: list(get("CLERK_AUDIENCE")).map(|l| json!(l)),
             clock_skew_in_ms: skew.map(|s| json!(s)),
             sign_in_url: get("CLERK_SIGN_IN_URL"),
             sign_up_url: get("CLERK_SIGN_UP_URL"),
@@ -246,7 +246,13 @@ impl Settings {
         )
         .map_err(|(setting, m)| err(setting, m.into()))?;
         let origin = match get("ORIGIN_URL") {
-            Some(u) if u == "demo" => Origin::Demo,
+            Some(u) if u == "demo" && cfg!(any(test, feature = "demo")) => Origin::Demo,
+            Some(u) if u == "demo" => {
+                return Err(err(
+                    "ORIGIN_URL",
+                    "is \"demo\", but this build has no demo origin (cargo feature `demo`, wrangler --env demo): set the origin's URL".into(),
+                ))
+            }
             Some(u) => {
                 let parsed = crate::web::url::Url::parse(&u)
                     .filter(|p| p.is_special())

@@ -5,7 +5,7 @@
 use crate::decide::config::Config;
 use crate::decide::state::RequestState;
 use crate::host::services::{BackendApi, MachineKind, SignatureVerifier};
-use crate::token::jwt::{self, ClaimRules, Jwt, Verification};
+use crate::token::jwt::{self, ClaimRules, Jwt, OptionReading, Verification};
 use crate::token::kind::{opaque_type, TokenType};
 use serde_json::{json, Map, Value};
 
@@ -142,6 +142,7 @@ pub async fn verify<V: SignatureVerifier, B: BackendApi>(
                 authorized_parties: &[],
                 issuer: &[],
                 skew_ms: cfg.skew_ms,
+                reading: OptionReading::PLAIN,
             };
             let v = Verification {
                 rules,

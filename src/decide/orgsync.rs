@@ -2,14 +2,39 @@
 
 use crate::pattern::{org_pattern_error, PatternSet};
 use crate::token::auth::SessionAuth;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
-/// `organizationSyncOptions`.
+/// `organizationSyncOptions`. Each list may also be one string: Clerk hands it to
+/// path-to-regexp's `match`, which takes a pattern or an array of them (an empty string is no
+/// pattern at all).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OrgSyncOptions {
+    #[serde(deserialize_with = "patterns")]
     pub organization_patterns: Option<Vec<String>>,
+    #[serde(deserialize_with = "patterns")]
     pub personal_account_patterns: Option<Vec<String>>,
+}
+
+fn patterns<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    use serde::de::Error;
+    use serde_json::Value;
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) if s.is_empty() => Ok(Some(Vec::new())),
+        Value::String(s) => Ok(Some(vec![s])),
+        Value::Array(a) => a
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                _ => Err(D::Error::custom("a pattern must be a string")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        _ => Err(D::Error::custom(
+            "patterns must be a string or a list of strings",
+        )),
+    }
 }
 
 /// Compiled organization / personal-account patterns.
@@ -113,5 +138,48 @@ pub fn mismatches(target: &OrgTarget, auth: &SessionAuth) -> bool {
                 || id.as_ref().is_some_and(|i| auth.org_id.as_ref() != Some(i))
         }
         OrgTarget::PersonalAccount => auth.org_id.as_ref().is_some_and(|o| !o.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod one_pattern_tests {
+    use super::*;
+
+    fn options(json: &str) -> OrgSyncOptions {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_string_is_one_pattern_as_in_clerk() {
+        let o =
+            options(r#"{"organizationPatterns": "/orgs/:slug", "personalAccountPatterns": "/me"}"#);
+        assert_eq!(
+            o.organization_patterns,
+            Some(vec!["/orgs/:slug".to_string()])
+        );
+        assert_eq!(o.personal_account_patterns, Some(vec!["/me".to_string()]));
+        let sync = OrgSync::compile(Some(&o)).unwrap();
+        assert_eq!(
+            sync.target("/orgs/acme"),
+            Some(OrgTarget::Organization {
+                id: None,
+                slug: Some("acme".into())
+            })
+        );
+        assert_eq!(sync.target("/me"), Some(OrgTarget::PersonalAccount));
+        assert_eq!(sync.target("/other"), None);
+    }
+
+    #[test]
+    fn an_empty_string_is_no_pattern() {
+        let o = options(r#"{"organizationPatterns": ""}"#);
+        assert!(!OrgSync::compile(Some(&o)).unwrap().is_configured());
+    }
+
+    #[test]
+    fn a_bad_string_pattern_has_clerks_message() {
+        let o = options(r#"{"organizationPatterns": "/orgs/(:slug"}"#);
+        let e = OrgSync::compile(Some(&o)).unwrap_err();
+        assert!(e.starts_with("Invalid pattern \"/orgs/(:slug\": "), "{e}");
     }
 }

@@ -103,7 +103,8 @@ fn decrypt(value: &str, key: &str) -> Option<Map<String, Value>> {
         let k = request_data::GcmKey::from_setting(key).ok()?;
         request_data::decrypt_gcm(&k, value).ok()?
     };
-    match serde_json::from_slice::<Value>(&plain) {
+    // from_str, not from_slice: each serde_json reader is a second copy of the parser in the wasm.
+    match serde_json::from_str::<Value>(std::str::from_utf8(&plain).ok()?) {
         Ok(Value::Object(m)) => Some(m),
         _ => None,
     }

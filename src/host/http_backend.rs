@@ -60,6 +60,10 @@ pub struct HttpBackend<T> {
     /// `CLERK_MACHINE_SECRET_KEY`: M2M tokens are verified with it when set, as Clerk does.
     machine_secret_key: String,
     now_ms: f64,
+    /// The path segment of versioned endpoints (`apiVersion` / `CLERK_API_VERSION`, default `v1`).
+    version: String,
+    /// `skipJwksCache`: fetch the JWKS on every verification (the result is still cached).
+    skip_jwks_cache: bool,
 }
 
 fn first_error(body: &Value, field: &str) -> Option<String> {
@@ -89,6 +93,8 @@ impl<T: Transport> HttpBackend<T> {
             secret_key,
             machine_secret_key: String::new(),
             now_ms,
+            version: "v1".into(),
+            skip_jwks_cache: false,
         }
     }
 
@@ -98,12 +104,29 @@ impl<T: Transport> HttpBackend<T> {
         self
     }
 
-    /// The JWKS cache scope: API URL and an HMAC of the secret key, so the cache never mixes
-    /// instances and never holds the key itself. Computed only when the JWKS is needed (not on
-    /// every request).
+    /// Clerk's `apiVersion`: `/<version>/jwks`, `/<version>/clients/…`, `/<version>/sessions/…`
+    /// (machine-token endpoints are unversioned, as in Clerk). Slashes around it are dropped;
+    /// empty keeps `v1`.
+    pub fn with_api_version(mut self, version: &str) -> Self {
+        let v = version.trim_matches('/');
+        if !v.is_empty() {
+            self.version = v.to_string();
+        }
+        self
+    }
+
+    /// Clerk's `skipJwksCache`.
+    pub fn with_skip_jwks_cache(mut self, skip: bool) -> Self {
+        self.skip_jwks_cache = skip;
+        self
+    }
+
+    /// The JWKS cache scope: API URL, version (as Clerk's) and an HMAC of the secret key, so
+    /// the cache never mixes instances and never holds the key itself. Computed only when the
+    /// JWKS is needed (not on every request).
     fn scope(&self) -> String {
         let mac = crate::web::signature::sign(&self.api_url, &self.secret_key);
-        format!("{}|{mac}", self.api_url)
+        format!("{}|{}|{mac}", self.api_url, self.version)
     }
 
     async fn request(
@@ -130,8 +153,9 @@ impl<T: Transport> HttpBackend<T> {
 
     async fn fetch_jwks(&self) -> Result<Vec<(String, RsaPublicKey)>, JwksError> {
         let mut last = JwksError::Unavailable("not attempted".into());
+        let path = format!("/{}/jwks", self.version);
         for _ in 0..2 {
-            match self.request("GET", "/v1/jwks", None).await {
+            match self.request("GET", &path, None).await {
                 Err(e) => last = JwksError::Unavailable(e),
                 Ok((200, body)) => {
                     let keys: Vec<(String, RsaPublicKey)> = body
@@ -165,7 +189,7 @@ impl<T: Transport> HttpBackend<T> {
                         return Err(JwksError::SecretKeyInvalid(msg));
                     }
                     last = JwksError::Http {
-                        url: format!("{}/v1/jwks", self.api_url),
+                        url: format!("{}{path}", self.api_url),
                         status,
                     };
                 }
@@ -183,7 +207,7 @@ impl<T: Transport> BackendApi for HttpBackend<T> {
         let cached = JWKS.with(|c| {
             c.borrow()
                 .iter()
-                .find(|e| fresh(e))
+                .find(|e| !self.skip_jwks_cache && fresh(e))
                 .and_then(|e| e.keys.iter().find(|(k, _)| k == kid))
                 .map(|(_, key)| key.clone())
         });
@@ -210,7 +234,8 @@ impl<T: Transport> BackendApi for HttpBackend<T> {
 
     async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, String> {
         let path = format!(
-            "/v1/clients/handshake_payload?nonce={}",
+            "/{}/clients/handshake_payload?nonce={}",
+            self.version,
             crate::web::url::form_encode(nonce)
         );
         match self.request("GET", &path, None).await? {
@@ -233,7 +258,8 @@ impl<T: Transport> BackendApi for HttpBackend<T> {
             "request_headers": headers,
         });
         let path = format!(
-            "/v1/sessions/{}/refresh?suffixed_cookies={}",
+            "/{}/sessions/{}/refresh?suffixed_cookies={}",
+            self.version,
             crate::web::url::form_encode(&r.session_id),
             r.suffixed_cookies
         );
@@ -436,5 +462,76 @@ mod tests {
             seen[1].1,
             "https://api.test-g.example/api_keys/verify Bearer sk_7"
         );
+    }
+
+    #[test]
+    fn api_version_in_versioned_paths_and_cache_scope() {
+        let jwks = format!(r#"{{"keys":[{{"kid":"k1","kty":"RSA","n":"{N}","e":"AQAB"}}]}}"#);
+        let f = fake(vec![
+            Ok((200, jwks.clone())),
+            Ok((200, jwks)),
+            Ok((200, r#"{"directives":["a=1"]}"#.into())),
+            Ok((200, r#"{"cookies":[]}"#.into())),
+            Ok((200, "{}".into())),
+        ]);
+        let v1 = HttpBackend::new(Some(&f), "https://api.test-g.example", "sk_7", 0.0);
+        let v2 = HttpBackend::new(Some(&f), "https://api.test-g.example", "sk_7", 0.0)
+            .with_api_version("/v2/");
+        assert!(block_on(v1.jwks_key(Some("k1"))).is_ok());
+        assert!(
+            block_on(v2.jwks_key(Some("k1"))).is_ok(),
+            "another version, another cache"
+        );
+        assert_eq!(
+            block_on(v2.handshake_payload("n 1")),
+            Ok(vec!["a=1".into()])
+        );
+        let r = RefreshRequest {
+            session_id: "sess_1".into(),
+            expired_token: "t".into(),
+            refresh_token: "r".into(),
+            request_origin: "https://a.example".into(),
+            request_headers: vec![],
+            suffixed_cookies: false,
+        };
+        assert_eq!(block_on(v2.refresh_session(&r)), Ok(vec![]));
+        let _ = block_on(v2.verify_machine_token(MachineKind::ApiKey, "ak_1"));
+        // The fake records `<url> <bearer>`: keep the path.
+        let paths: Vec<String> = f
+            .seen
+            .borrow()
+            .iter()
+            .map(|s| {
+                let u = s.1.trim_start_matches("https://api.test-g.example");
+                u.split(' ').next().unwrap_or_default().to_string()
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/v1/jwks",
+                "/v2/jwks",
+                "/v2/clients/handshake_payload?nonce=n+1",
+                "/v2/sessions/sess_1/refresh?suffixed_cookies=false",
+                "/api_keys/verify",
+            ]
+        );
+        let empty = HttpBackend::new(Some(&f), "https://api.test-g.example", "sk_7", 0.0)
+            .with_api_version("");
+        assert_eq!(empty.version, "v1", "empty keeps the default");
+    }
+
+    #[test]
+    fn skip_jwks_cache_fetches_every_time() {
+        let jwks = format!(r#"{{"keys":[{{"kid":"k1","kty":"RSA","n":"{N}","e":"AQAB"}}]}}"#);
+        let f = fake(vec![Ok((200, jwks.clone())), Ok((200, jwks))]);
+        let b = HttpBackend::new(Some(&f), "https://api.test-h.example", "sk_8", 0.0)
+            .with_skip_jwks_cache(true);
+        assert!(block_on(b.jwks_key(Some("k1"))).is_ok());
+        assert!(block_on(b.jwks_key(Some("k1"))).is_ok());
+        assert_eq!(f.seen.borrow().len(), 2, "no cache read");
+        let cached = HttpBackend::new(Some(&f), "https://api.test-h.example", "sk_8", 0.0);
+        assert!(block_on(cached.jwks_key(Some("k1"))).is_ok());
+        assert_eq!(f.seen.borrow().len(), 2, "what it fetched was still cached");
     }
 }

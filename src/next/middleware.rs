@@ -239,13 +239,12 @@ impl Decision {
             path.push('/');
             path.push_str(&encode_component(t));
         }
-        let version = Some(self.options.env.api_version.as_str())
-            .filter(|v| !v.is_empty())
-            .unwrap_or("v1");
+        // `apiVersion || CLERK_API_VERSION` (default `v1`), as the Backend API client uses.
         TokenRequest {
             url: format!(
-                "{}/{version}/{path}",
-                self.config.api_url.trim_end_matches('/')
+                "{}/{}/{path}",
+                self.config.api_url.trim_end_matches('/'),
+                self.config.api_version
             ),
             headers: api_headers(&self.options.secret_key),
             body: expires_in_seconds.map(|v| format!("{{\"expires_in_seconds\":{v}}}")),
@@ -555,5 +554,25 @@ mod tests {
         );
         assert_eq!(t.body.as_deref(), Some(r#"{"expires_in_seconds":60}"#));
         assert_eq!(t.headers[0].1, "Bearer sk_test_1");
+    }
+
+    #[test]
+    fn get_token_uses_api_version_option_then_env() {
+        let with_env = NextEnv {
+            api_version: "v2".into(),
+            ..env()
+        };
+        let o = options("{}", with_env.clone());
+        let d = decision(pending(&o, "https://app.example/p", &[]), signed_out());
+        assert_eq!(
+            d.token_request("s", Some("t"), None).url,
+            "https://api.clerk.com/v2/sessions/s/tokens/t"
+        );
+        let o = options(r#"{"apiVersion":"/v3/"}"#, with_env);
+        let d = decision(pending(&o, "https://app.example/p", &[]), signed_out());
+        assert_eq!(
+            d.token_request("s", None, None).url,
+            "https://api.clerk.com/v3/sessions/s/tokens"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! options value into [`MiddlewareOptions`]; per request only the few values that depend on the
 //! request URL (a relative `proxyUrl`, the automatic proxy, option functions) are resolved.
 
-use crate::decide::config::{Config, Options};
+use crate::decide::config::{parse_jwt_key, Config, Options};
 use crate::downstream::request_data;
 use crate::gateway::fapi_proxy;
 use crate::next::csp::CspOptions;
@@ -161,6 +161,9 @@ pub struct MiddlewareOptions {
     pub signing_key: String,
     /// The authenticate options without the per-request values (also the `debug()` data).
     auth_base: Map<String, Value>,
+    /// Why the `jwtKey` (option or `CLERK_JWT_KEY`) is no usable key, for one log line per
+    /// isolate; never the key itself. Every token is then signed out, as in Clerk.
+    pub jwt_key_problem: Option<String>,
     configs: RefCell<Vec<(Derived, Rc<Config>)>>,
 }
 
@@ -247,6 +250,9 @@ impl MiddlewareOptions {
         };
         let signing_key = or_env(&params, "secretKey", &env.secret_key);
         let auth_base = auth_base(&options, &env);
+        let jwt_key_problem = str_of(&auth_base, "jwtKey")
+            .and_then(|k| parse_jwt_key(k).err())
+            .map(|e| e.message);
         Ok(MiddlewareOptions {
             has_values: has_functions || params.values().next().is_some(),
             params_json: params_json.to_string(),
@@ -263,6 +269,7 @@ impl MiddlewareOptions {
             signing_key,
             options,
             auth_base,
+            jwt_key_problem,
             env,
             configs: RefCell::new(Vec::new()),
         })
@@ -344,7 +351,8 @@ impl MiddlewareOptions {
         // per derived value, not per request.
         let options: Options = serde_json::from_str(&Value::Object(auth).to_string())
             .map_err(|e| format!("invalid options JSON: {e}"))?;
-        let config = Rc::new(Config::new(options).map_err(|e| e.message)?);
+        // A bad `jwtKey` signs every token out, as in Clerk ([`MiddlewareOptions::jwt_key_problem`]).
+        let config = Rc::new(Config::new_lenient_jwt_key(options).map_err(|e| e.message)?);
         let mut configs = self.configs.borrow_mut();
         if configs.len() < MAX_CONFIGS {
             configs.push((derived, Rc::clone(&config)));
@@ -475,6 +483,11 @@ fn auth_base(options: &Map<String, Value>, env: &NextEnv) -> Map<String, Value> 
     if !out.get("apiUrl").is_some_and(truthy) && !env.api_url.is_empty() {
         out.insert("apiUrl".into(), json!(env.api_url));
     }
+    // CLERK_API_VERSION, as the `clerkClient` Clerk builds per request reads it (the option
+    // wins): the Backend API paths, the JWKS cache scope and `getToken`'s request.
+    if !out.get("apiVersion").is_some_and(truthy) && !env.api_version.is_empty() {
+        out.insert("apiVersion".into(), json!(env.api_version));
+    }
     out.insert("acceptsToken".into(), json!("any"));
     for k in [
         "signUpUrl",
@@ -604,6 +617,38 @@ mod tests {
             Some("https://other.example/__clerk")
         );
         assert_eq!(a.api_url, "https://api.clerk.com");
+    }
+
+    #[test]
+    fn node_fast_options_reach_the_config() {
+        let r = Resolved::default();
+        let u = url("https://app.example/");
+        let with_env = NextEnv {
+            api_version: "v2".into(),
+            jwt_key: "not-a-pem-SECRETISH".into(),
+            ..env()
+        };
+        let o =
+            MiddlewareOptions::new(r#"{"skipJwksCache":1}"#, with_env.clone(), false, &[]).unwrap();
+        let problem = o.jwt_key_problem.clone().unwrap();
+        assert!(problem
+            .starts_with("The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: "));
+        assert!(!problem.contains("SECRETISH"), "never the key itself");
+        // Kept as Clerk does: the configuration builds, every token fails its signature.
+        let c = o.config(&u, &u, &r).unwrap();
+        assert_eq!(c.unusable_jwt_key.as_deref(), Some(problem.as_str()));
+        assert_eq!(c.api_version, "v2", "CLERK_API_VERSION");
+        assert!(c.skip_jwks_cache);
+        let o = MiddlewareOptions::new(r#"{"apiVersion":"v3"}"#, with_env, false, &[]).unwrap();
+        assert_eq!(
+            o.config(&u, &u, &r).unwrap().api_version,
+            "v3",
+            "the option wins"
+        );
+        let o = MiddlewareOptions::new("{}", env(), false, &[]).unwrap();
+        assert_eq!(o.jwt_key_problem, None);
+        let c = o.config(&u, &u, &r).unwrap();
+        assert_eq!((c.api_version.as_str(), c.skip_jwks_cache), ("v1", false));
     }
 
     #[test]

@@ -187,6 +187,29 @@ pub struct ClaimRules<'a> {
     pub authorized_parties: &'a [String],
     pub issuer: &'a [String],
     pub skew_ms: f64,
+    /// `headerType` and options Clerk reads whatever their type ([`OptionReading::PLAIN`]: none).
+    pub reading: OptionReading<'a>,
+}
+
+/// What Clerk does with `headerType`, and with `audience` / `authorizedParties` of other types
+/// than lists of strings.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionReading<'a> {
+    /// `headerType`: the session token `typ` values accepted (`None`: `JWT`, or no `typ`).
+    pub header_type: Option<&'a [String]>,
+    /// `audience` holding values other than strings (`5`): the list as JSON for the message;
+    /// they never equal an `aud` string, but make the check happen.
+    pub audience_listed: Option<&'a str>,
+    /// `authorizedParties` was one string: `azp` must occur within it (`String.includes`).
+    pub parties_text: bool,
+}
+
+impl OptionReading<'_> {
+    pub const PLAIN: OptionReading<'static> = OptionReading {
+        header_type: None,
+        audience_listed: None,
+        parties_text: false,
+    };
 }
 
 /// JavaScript `Date` time values beyond ±8.64e15 ms are invalid (NaN): comparisons with them are
@@ -205,6 +228,8 @@ enum Resolved<'k> {
     One(std::borrow::Cow<'k, RsaPublicKey>),
     /// A key set with at least one candidate for the token's `kid`.
     Set(&'k KeySet),
+    /// A `jwtKey` that is no key: no signature verifies.
+    Unusable,
 }
 
 /// Clerk's JWKS wording when no key has the token's `kid`.
@@ -233,6 +258,7 @@ async fn resolve_key<'k, B: BackendApi>(
             Some(_) => Ok(Resolved::Set(set)),
             None => Err(kid_mismatch(jwt.header_str("kid"))),
         },
+        KeySource::Unusable => Ok(Resolved::Unusable),
         KeySource::Missing => Err(TokenError::new(
             TokenReason::JwkFailedToResolve,
             missing_message,
@@ -265,16 +291,27 @@ async fn resolve_key<'k, B: BackendApi>(
     }
 }
 
-fn check_typ(jwt: &Jwt) -> Result<(), TokenError> {
-    match jwt.header.get("typ") {
-        None => Ok(()),
-        Some(Value::String(t)) if t == "JWT" => Ok(()),
-        other => Err(TokenError::new(
-            TokenReason::Invalid,
-            format!("Invalid JWT type {}. Expected \"JWT\".", js_json(other)),
-            Some(reason::ACTION_ENSURE_CLERK_JWT),
-        )),
+/// Clerk's `assertHeaderType(typ, headerType)`: no `typ` passes only without `headerType`.
+fn check_typ(jwt: &Jwt, allowed: Option<&[String]>) -> Result<(), TokenError> {
+    let typ = jwt.header.get("typ");
+    let ok = match (typ, allowed) {
+        (None, None) => true,
+        (Some(Value::String(t)), None) => t == "JWT",
+        (Some(Value::String(t)), Some(list)) => list.iter().any(|a| a == t),
+        _ => false,
+    };
+    if ok {
+        return Ok(());
     }
+    let expected = allowed.map_or_else(|| "JWT".to_string(), |l| l.join(", "));
+    Err(TokenError::new(
+        TokenReason::Invalid,
+        format!(
+            "Invalid JWT type {}. Expected \"{expected}\".",
+            js_json(typ)
+        ),
+        Some(reason::ACTION_ENSURE_CLERK_JWT),
+    ))
 }
 
 /// The algorithm is fixed by the configured key (RS256); the header only selects which error
@@ -323,6 +360,7 @@ async fn check_signature<V: SignatureVerifier>(
     let (one, set) = match key {
         Resolved::One(k) => (Some(&**k), None),
         Resolved::Set(set) => (None, Some(*set)),
+        Resolved::Unusable => (None, None),
     };
     let kid = jwt.header_str("kid");
     let candidates = one
@@ -388,8 +426,12 @@ pub fn check_claims(jwt: &Jwt, rules: &ClaimRules<'_>, now_ms: f64) -> Result<()
         Some(v) if truthy(v) => vec![v],
         _ => vec![],
     };
-    if !audience.is_empty() && !token_aud.is_empty() {
-        let listed = serde_json::to_string(&audience).unwrap_or_default();
+    let listed_other = rules.reading.audience_listed;
+    if (!audience.is_empty() || listed_other.is_some()) && !token_aud.is_empty() {
+        let listed = listed_other.map_or_else(
+            || serde_json::to_string(&audience).unwrap_or_default(),
+            str::to_owned,
+        );
         match jwt.claim("aud") {
             Some(Value::String(a)) if !audience.contains(&a.as_str()) => {
                 return Err(failed(format!(
@@ -415,6 +457,13 @@ pub fn check_claims(jwt: &Jwt, rules: &ClaimRules<'_>, now_ms: f64) -> Result<()
 
     if !rules.authorized_parties.is_empty() {
         let ok = match jwt.claim("azp") {
+            Some(Value::String(azp)) if rules.reading.parties_text => {
+                !azp.is_empty()
+                    && rules
+                        .authorized_parties
+                        .iter()
+                        .any(|p| p.contains(azp.as_str()))
+            }
             Some(Value::String(azp)) => !azp.is_empty() && rules.authorized_parties.contains(azp),
             _ => false,
         };
@@ -579,7 +628,7 @@ async fn verify_signed<V: SignatureVerifier, B: BackendApi>(
         Some("at+jwt") | Some("application/at+jwt")
     );
     if !(access_token_typ && oauth_typ) {
-        check_typ(jwt)?;
+        check_typ(jwt, v.rules.reading.header_type)?;
     }
     let alg = check_alg(jwt)?;
     check_signature(
@@ -618,7 +667,7 @@ pub async fn verify_handshake_token<V: SignatureVerifier, B: BackendApi>(
         "Failed to resolve JWK during handshake verification.",
     )
     .await?;
-    check_typ(jwt)?;
+    check_typ(jwt, None)?;
     let alg = check_alg(jwt)?;
     if jwt.has_non_session_category() {
         return Err(TokenError::new(
@@ -656,6 +705,7 @@ mod tests {
         authorized_parties: &[],
         issuer: &[],
         skew_ms: 5000.0,
+        reading: OptionReading::PLAIN,
     };
 
     fn claims(extra: Value) -> Jwt {
@@ -817,7 +867,7 @@ mod tests {
             serde_json::json!({}),
         );
         assert_eq!(
-            check_typ(&j).unwrap_err().message,
+            check_typ(&j, None).unwrap_err().message,
             "Invalid JWT type \"Aloha\". Expected \"JWT\"."
         );
         let j = unsigned(serde_json::json!({"alg": "none"}), serde_json::json!({}));
@@ -835,5 +885,197 @@ mod tests {
             e.full_message(Carrier::Cookie),
             "m. Act. (reason=token-invalid, token-carrier=cookie)"
         );
+    }
+}
+
+#[cfg(test)]
+mod option_reading_tests {
+    use super::*;
+
+    fn jwt(header: Value, payload: Value) -> Jwt {
+        let seg = |v: &Value| base64::encode_url(v.to_string().as_bytes());
+        Jwt::decode(&format!("{}.{}.c2ln", seg(&header), seg(&payload))).unwrap()
+    }
+    fn typ(t: Value) -> Jwt {
+        let mut h = serde_json::json!({"alg": "RS256"});
+        if !t.is_null() {
+            h["typ"] = t;
+        }
+        jwt(h, serde_json::json!({}))
+    }
+    fn claims(c: Value) -> Jwt {
+        let mut p =
+            serde_json::json!({"sub": "user_1", "exp": 1_700_000_060, "iat": 1_699_999_995});
+        if let (Value::Object(m), Value::Object(e)) = (&mut p, c) {
+            m.extend(e);
+        }
+        jwt(serde_json::json!({"alg": "RS256"}), p)
+    }
+    const NOW: f64 = 1_700_000_000_000.0;
+    const PLAIN: ClaimRules<'static> = ClaimRules {
+        audience: &[],
+        authorized_parties: &[],
+        issuer: &[],
+        skew_ms: 5000.0,
+        reading: OptionReading::PLAIN,
+    };
+
+    #[test]
+    fn header_type_as_clerk_asserts_it() {
+        let custom = ["custom+jwt".to_string()];
+        let both = ["JWT".to_string(), "custom+jwt".to_string()];
+        let message = |j: &Jwt, a: Option<&[String]>| check_typ(j, a).unwrap_err().message;
+        assert!(
+            check_typ(&typ(Value::Null), None).is_ok(),
+            "no typ, no headerType"
+        );
+        assert!(check_typ(&typ("custom+jwt".into()), Some(&custom)).is_ok());
+        assert!(check_typ(&typ("JWT".into()), Some(&both)).is_ok());
+        assert!(check_typ(&typ("custom+jwt".into()), Some(&both)).is_ok());
+        assert_eq!(
+            message(&typ("JWT".into()), Some(&custom)),
+            "Invalid JWT type \"JWT\". Expected \"custom+jwt\"."
+        );
+        assert_eq!(
+            message(&typ(Value::Null), Some(&custom)),
+            "Invalid JWT type undefined. Expected \"custom+jwt\"."
+        );
+        assert_eq!(
+            message(&typ("x".into()), Some(&both)),
+            "Invalid JWT type \"x\". Expected \"JWT, custom+jwt\"."
+        );
+        assert_eq!(
+            message(&typ("custom+jwt".into()), None),
+            "Invalid JWT type \"custom+jwt\". Expected \"JWT\"."
+        );
+        assert_eq!(
+            check_typ(&typ("JWT".into()), Some(&[])).unwrap_err().reason,
+            TokenReason::Invalid
+        );
+    }
+
+    #[test]
+    fn audience_with_other_values() {
+        // `audience: 5`: no string entries, but the check happens and the message shows it.
+        let rules = ClaimRules {
+            reading: OptionReading {
+                audience_listed: Some("[5]"),
+                ..OptionReading::PLAIN
+            },
+            ..PLAIN
+        };
+        let e = check_claims(&claims(serde_json::json!({"aud": "5"})), &rules, NOW).unwrap_err();
+        assert_eq!(
+            (e.reason, e.message.as_str()),
+            (
+                TokenReason::VerificationFailed,
+                "Invalid JWT audience claim (aud) \"5\". Is not included in \"[5]\"."
+            )
+        );
+        assert!(check_claims(&claims(serde_json::json!({"aud": 5})), &rules, NOW).is_ok());
+        assert!(check_claims(&claims(serde_json::json!({})), &rules, NOW).is_ok());
+        let api = ["api".to_string()];
+        let rules = ClaimRules {
+            audience: &api,
+            reading: OptionReading {
+                audience_listed: Some("[5,\"api\"]"),
+                ..OptionReading::PLAIN
+            },
+            ..PLAIN
+        };
+        assert!(check_claims(&claims(serde_json::json!({"aud": "api"})), &rules, NOW).is_ok());
+        assert_eq!(
+            check_claims(&claims(serde_json::json!({"aud": ["x"]})), &rules, NOW)
+                .unwrap_err()
+                .message,
+            "Invalid JWT audience claim array (aud) [\"x\"]. Is not included in \"[5,\"api\"]\"."
+        );
+    }
+
+    #[test]
+    fn authorized_parties_as_one_string_is_a_substring_check() {
+        let party = ["https://app.example.com".to_string()];
+        let rules = ClaimRules {
+            authorized_parties: &party,
+            reading: OptionReading {
+                parties_text: true,
+                ..OptionReading::PLAIN
+            },
+            ..PLAIN
+        };
+        let check = |azp: &str| check_claims(&claims(serde_json::json!({"azp": azp})), &rules, NOW);
+        assert!(check("https://app.example.com").is_ok());
+        assert!(check("https://app.example").is_ok(), "String.includes");
+        let e = check("https://other.example").unwrap_err();
+        assert_eq!(
+            (e.reason, e.message.as_str()),
+            (
+                TokenReason::InvalidAuthorizedParties,
+                "Invalid JWT Authorized party claim (azp) \"https://other.example\". Expected \"https://app.example.com\"."
+            )
+        );
+        assert_eq!(
+            check("").unwrap_err().reason,
+            TokenReason::InvalidAuthorizedParties
+        );
+        let list = ClaimRules {
+            authorized_parties: &party,
+            ..PLAIN
+        };
+        assert!(
+            check_claims(
+                &claims(serde_json::json!({"azp": "https://app.example"})),
+                &list,
+                NOW
+            )
+            .is_err(),
+            "a list compares whole values"
+        );
+    }
+
+    #[test]
+    fn an_unusable_key_makes_every_signature_invalid() {
+        use crate::host::services::{block_on, NoBackend};
+        struct Never;
+        impl SignatureVerifier for Never {
+            async fn verify_rs256(
+                &self,
+                _k: &RsaPublicKey,
+                _m: &[u8],
+                _s: &[u8],
+            ) -> Result<bool, String> {
+                unreachable!("no key to verify with")
+            }
+        }
+        let v = Verification {
+            key: KeySource::Unusable,
+            rules: PLAIN,
+            now_ms: NOW,
+            verifier: &Never,
+            backend: &NoBackend,
+        };
+        let session = jwt(
+            serde_json::json!({"alg": "RS256", "typ": "JWT"}),
+            serde_json::json!({"sub": "u"}),
+        );
+        let e = block_on(verify_token(session.clone(), &v)).unwrap_err();
+        assert_eq!(
+            (e.reason, e.message.as_str()),
+            (TokenReason::InvalidSignature, "JWT signature is invalid.")
+        );
+        // Header checks first, as in Clerk.
+        let bad_typ = typ("x".into());
+        assert_eq!(
+            block_on(verify_token(bad_typ, &v)).unwrap_err().reason,
+            TokenReason::Invalid
+        );
+        let e = block_on(verify_handshake_token(
+            &session,
+            KeySource::Unusable,
+            &Never,
+            &NoBackend,
+        ))
+        .unwrap_err();
+        assert_eq!(e.message, "Handshake signature is invalid.");
     }
 }

@@ -20,6 +20,8 @@ pub enum KeySource<'a> {
     Remote,
     /// Neither: `jwk-failed-to-resolve`.
     Missing,
+    /// A `jwtKey` that is no key, kept as Clerk keeps it: every signature is invalid.
+    Unusable,
 }
 
 /// One configured key; PEMs carry no `kid`.

@@ -101,25 +101,91 @@ pub fn number(s: &str) -> f64 {
     body.parse::<f64>().map(|v| sign * v).unwrap_or(f64::NAN)
 }
 
-/// `String(n)` for the numbers that reach a cookie (small integers in practice).
+/// `String(n)` (ECMAScript Number::toString). Without `f64`'s `Display`: that pulls ~14 kB of
+/// float formatting into the wasm, while serde_json's shortest round-trip digits are linked anyway.
 pub fn to_js_string(n: f64) -> String {
     if n.is_nan() {
-        "NaN".into()
-    } else if n.is_infinite() {
-        if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else if n == 0.0 {
-        "0".into()
-    } else if n == n.trunc() && n.abs() < 1e21 {
-        // Integral and below 2^70: exact as an integer (no float formatting code needed).
-        let digits = (n.abs() as u128).to_string();
-        if n < 0.0 {
-            format!("-{digits}")
-        } else {
-            digits
-        }
-    } else {
-        format!("{n}")
+        return "NaN".into();
     }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if n == 0.0 {
+        return "0".into();
+    }
+    // Exact integers (cookie counts, millisecond clocks): integer formatting says the same.
+    if n == n.trunc() && n.abs() < 9_007_199_254_740_992.0 {
+        return (n as i64).to_string();
+    }
+    fraction_or_huge(n)
+}
+
+/// The rest of `String(n)`, out of line: fractions and beyond 2^53 never reach the hot paths.
+#[cold]
+#[inline(never)]
+fn fraction_or_huge(n: f64) -> String {
+    let shortest = serde_json::Number::from_f64(n.abs())
+        .map(|x| x.to_string())
+        .unwrap_or_default();
+    // One pass over the ASCII ("1.25e-7", "0.001", "1e21"): the significant digits and where
+    // the point goes, value = 0.DIGITS × 10^point (ECMAScript's s and n). Bytes, not chars: small.
+    let mut digits = Vec::<u8>::with_capacity(24);
+    let (mut point, mut exp, mut neg_exp, mut seen_point, mut in_exp) =
+        (0i64, 0i64, false, false, false);
+    for &b in shortest.as_bytes() {
+        match b {
+            b'e' | b'E' => in_exp = true,
+            b'-' if in_exp => neg_exp = true,
+            b'0'..=b'9' if in_exp => exp = exp * 10 + i64::from(b - b'0'),
+            b'.' => seen_point = true,
+            b'0' if digits.is_empty() => point -= i64::from(seen_point),
+            b'0'..=b'9' => {
+                digits.push(b);
+                point += i64::from(!seen_point);
+            }
+            _ => {}
+        }
+    }
+    point += if neg_exp { -exp } else { exp };
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    let k = digits.len() as i64;
+    let mut out = Vec::<u8>::with_capacity(32);
+    if n < 0.0 {
+        out.push(b'-');
+    }
+    if k <= point && point <= 21 {
+        out.extend_from_slice(&digits);
+        out.resize(out.len() + (point - k) as usize, b'0');
+    } else if 0 < point && point <= 21 {
+        let (int, frac) = digits.split_at(point as usize);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    } else if -6 < point && point <= 0 {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (-point) as usize, b'0');
+        out.extend_from_slice(&digits);
+    } else {
+        let (first, rest) = digits.split_at(digits.len().min(1));
+        out.extend_from_slice(first);
+        if !rest.is_empty() {
+            out.push(b'.');
+            out.extend_from_slice(rest);
+        }
+        out.extend_from_slice(if point > 0 { b"e+" } else { b"e-" });
+        let (mut e, mut exp_digits) = ((point - 1).unsigned_abs(), Vec::<u8>::with_capacity(4));
+        loop {
+            exp_digits.push(b'0' + (e % 10) as u8);
+            e /= 10;
+            if e == 0 {
+                break;
+            }
+        }
+        out.extend(exp_digits.iter().rev());
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `@clerk/shared`'s `isTruthy` for an environment flag (`CLERK_IS_SATELLITE`, `CLERK_DEBUG`,
@@ -167,6 +233,31 @@ mod tests {
         assert_eq!(to_js_string(3.0), "3");
         assert_eq!(to_js_string(3.5), "3.5");
         assert_eq!(to_js_string(-0.0), "0");
+        // What V8 prints for each.
+        let cases = [
+            (0.1, "0.1"),
+            (-2.5, "-2.5"),
+            (123.456, "123.456"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (-1.5e-7, "-1.5e-7"),
+            (1e21, "1e+21"),
+            (1.2345e22, "1.2345e+22"),
+            (1e20, "100000000000000000000"),
+            (2f64.powi(60), "1152921504606847000"),
+            (9007199254740993.0, "9007199254740992"),
+            (1e300, "1e+300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (1700000000123.0, "1700000000123"),
+            (-42.0, "-42"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for (n, js) in cases {
+            assert_eq!(to_js_string(n), js, "{n:e}");
+        }
     }
 
     #[test]
