@@ -1,8 +1,11 @@
 // clerkMiddleware() and createRouteMatcher() over the Rust core (js/pkg, built by
-// scripts/build-js.sh). Every decision is made in Rust (src/js_api.rs); this file calls the user's
-// code (handlers, option functions, predicates), reads the environment, and turns the decisions
-// into NextResponse objects. It does not load the wasm module: js/wasm-edge.js does that for
-// Next.js (edge runtime), js/wasm-node.js for Node.
+// scripts/build-js.sh). Every decision is made in Rust (src/next/, marshalled by src/js_api.rs);
+// this file calls the user's code (handlers, option functions, predicates), reads the
+// environment, and applies the decisions to NextResponse objects. It does not load the wasm
+// module: js/wasm-edge.js does that for Next.js (edge runtime), js/wasm-node.js for Node.
+//
+// Crossings into wasm per request without a handler: 2 (`begin`, `finishLast`); a
+// `NextMiddleware` is built once per distinct options value.
 //
 // `create({ NextResponse, nextVersion })` builds the API around a NextResponse class, so that the
 // same code runs inside a Next.js bundle (`next/server`) and in Node tests (`next/server.js`).
@@ -34,7 +37,7 @@ function readEnv() {
     proxyUrl: process.env.NEXT_PUBLIC_CLERK_PROXY_URL || '',
     isSatellite: process.env.NEXT_PUBLIC_CLERK_IS_SATELLITE,
     apiUrl: process.env.CLERK_API_URL || '',
-    apiVersion: process.env.CLERK_API_VERSION || 'v1',
+    apiVersion: process.env.CLERK_API_VERSION || '',
     machineSecretKey: process.env.CLERK_MACHINE_SECRET_KEY || '',
     nodeEnv: process.env.NODE_ENV,
     vercel: process.env.VERCEL,
@@ -173,27 +176,46 @@ function payloadOf(token) {
   }
 }
 
-// ---- engines -------------------------------------------------------------------------------
+// ---- options: one NextMiddleware per distinct options value ----------------------------------
 
-const MAX_ENGINES = 32;
-const engines = new Map();
+const MAX_MIDDLEWARES = 32;
+const middlewares = new Map();
 
-/** A validated configuration per distinct set of options, built once. Engines are never freed
- *  while cached (a request may still be using one); past the cap they are per-request. */
-async function withEngine(optionsJson, run) {
-  let engine = engines.get(optionsJson);
-  if (engine) return run(engine);
-  engine = new core.Engine(optionsJson);
-  reportJwtKeyProblem(engine.jwtKeyProblem);
-  if (engines.size < MAX_ENGINES) {
-    engines.set(optionsJson, engine);
-    return run(engine);
+/** What identifies an options value: its JSON and which options are functions. */
+function prepare(params) {
+  const fns = [];
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'function') fns.push(k);
+  if (typeof params.frontendApiProxy?.enabled === 'function') fns.push('frontendApiProxy.enabled');
+  return { json: JSON.stringify(params), fns: fns.join(',') };
+}
+
+/** The validated options for this value and environment, built once (past the cap, per request:
+ *  then freed by the garbage collector). */
+function middlewareFor(prepared, envJson) {
+  const key = `${prepared.fns}\n${envJson}\n${prepared.json}`;
+  let mw = middlewares.get(key);
+  if (!mw) {
+    mw = new core.NextMiddleware(prepared.json, envJson, prepared.fns);
+    reportJwtKeyProblem(mw.jwtKeyProblem);
+    if (middlewares.size < MAX_MIDDLEWARES) middlewares.set(key, mw);
   }
-  try {
-    return await run(engine);
-  } finally {
-    engine.free();
-  }
+  return mw;
+}
+
+/** The values of option functions for this request (`handleValueOrFn`: `undefined` → null). */
+function resolveFunctions(params, request, headersJson) {
+  const out = {};
+  const url = new URL(request.url);
+  const call = (key, arg) => {
+    const v = params[key](arg);
+    out[key] = v === undefined ? null : v;
+  };
+  const proxy = params.frontendApiProxy;
+  if (typeof proxy?.enabled === 'function') out.proxyEnabled = Boolean(proxy.enabled(new URL(request.nextUrl?.href ?? request.url)));
+  if (typeof params.proxyUrl === 'function') call('proxyUrl', new URL(core.clerkUrl(request.url, headersJson)));
+  if (typeof params.isSatellite === 'function') call('isSatellite', url);
+  if (typeof params.domain === 'function') call('domain', url);
+  return JSON.stringify(out);
 }
 
 const warned = new Set();
@@ -231,28 +253,18 @@ function authorizationParams(arg) {
   return Object.keys(params).length === 0 ? undefined : params;
 }
 
-/** `handleValueOrFn(value, url)` for the JSON input of `authOptions` (absent → the core takes the
- *  environment default; a function's `undefined` stays "no value"). */
-function resolveValueOrFn(out, key, value, url) {
-  if (typeof value === 'function') {
-    const v = value(url);
-    out[key] = v === undefined ? null : v;
-  } else if (value !== undefined) {
-    out[key] = value;
-  }
-}
-
 export function create({ NextResponse, nextVersion = 'unknown' }) {
-  /** Applies `[["set", k, v] | ["delete", k]]` from the core to a response's headers. */
-  function applyOps(res, opsJson) {
-    for (const [op, name, value] of JSON.parse(opsJson)) {
+  /** Applies `[["set" | "append", k, v] | ["delete", k]]` from the core to a response. */
+  function applyOps(res, ops) {
+    for (const [op, name, value] of ops) {
       if (op === 'set') res.headers.set(name, value);
+      else if (op === 'append') res.headers.append(name, value);
       else res.headers.delete(name);
     }
   }
 
   /** Turns what a handler threw into a response (clerk-behavior.md "auth() and auth.protect()"), or rethrows it. */
-  function controlFlowResponse(e, ctx) {
+  function controlFlowResponse(e, decision, requestUrl) {
     const error = {
       isError: e instanceof Error,
       name: e != null && typeof e.name === 'string' ? e.name : null,
@@ -260,7 +272,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
       clerkDigest: e != null && typeof e.clerk_digest === 'string' ? e.clerk_digest : null,
       returnBackUrl: e == null || e.returnBackUrl == null ? null : String(e.returnBackUrl),
     };
-    const r = JSON.parse(core.controlFlow(JSON.stringify(error), JSON.stringify({ ...ctx, nowMs: Date.now() })));
+    const r = JSON.parse(decision.catchError(JSON.stringify(error), Date.now()));
     const redirectHeaders = { headers: { [H.redirectTo]: 'true' } };
     switch (r.kind) {
       case 'status': {
@@ -269,7 +281,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
         return res;
       }
       case 'rewrite': {
-        const res = NextResponse.rewrite(new URL(r.path, ctx.requestUrl));
+        const res = NextResponse.rewrite(new URL(r.path, requestUrl));
         for (const [k, v] of r.headers) res.headers.set(k, v);
         return res;
       }
@@ -282,133 +294,115 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     }
   }
 
-  async function handle(request, event, handler, params, logger) {
+  async function handle(request, event, handler, params, logger, preparedStatic) {
     const resolvedParams = (typeof params === 'function' ? await params(request) : params) || {};
+    const prepared = preparedStatic ?? prepare(resolvedParams);
     const env = readEnv();
-    const publishableKey = resolvedParams.publishableKey || env.publishableKey || '';
-    const secretKey = resolvedParams.secretKey || env.secretKey || '';
-    core.assertKeys(String(publishableKey), String(secretKey));
-    const requestUrl = new URL(request.nextUrl?.href ?? request.url);
-    // clerk-edge's one path rule (a deviation): a path decoding to a line break or other control
-    // character is refused before the handler runs, since no route pattern's `.` would match it.
-    const refusal = core.pathRefusal(requestUrl.pathname);
-    if (refusal) return new NextResponse(refusal, { status: 400, statusText: 'Bad Request' });
-    // clerk-behavior.md "Middleware pipeline" step 3 / clerk-behavior.md "Frontend API proxy": requests under the Frontend API proxy path are forwarded, unauthenticated.
-    let proxyConfig = resolvedParams.frontendApiProxy;
-    const explicitProxyOrDomain = resolvedParams.proxyUrl || env.proxyUrl || resolvedParams.domain || env.domain;
-    if (!proxyConfig && !explicitProxyOrDomain && core.autoProxy(String(publishableKey), requestUrl.hostname, env.disableAutoProxy ?? undefined)) {
-      proxyConfig = { enabled: true };
+    const mw = middlewareFor(prepared, JSON.stringify(env));
+    const headersJson = JSON.stringify([...request.headers]);
+    if (resolvedParams.debug) {
+      logger.enable();
+      const options = {
+        publishableKey: resolvedParams.publishableKey || env.publishableKey || '',
+        secretKey: resolvedParams.secretKey || env.secretKey || '',
+        signInUrl: resolvedParams.signInUrl || env.signInUrl,
+        signUpUrl: resolvedParams.signUpUrl || env.signUpUrl,
+        ...resolvedParams,
+      };
+      const clerkUrl = core.clerkUrl(request.url, headersJson);
+      logger.debug('options', options);
+      logger.debug('url', () => ({
+        url: clerkUrl,
+        method: request.method,
+        headers: JSON.stringify(Object.fromEntries(request.headers)),
+        clerkUrl,
+        cookies: JSON.stringify(Object.fromEntries(JSON.parse(core.cookiesJson(request.headers.get('cookie') || '')))),
+      }));
+      const authorization = request.headers.get('authorization');
+      if (authorization && authorization.startsWith('Basic ')) logger.debug('Basic Auth detected');
+      const csp = request.headers.get('content-security-policy');
+      if (csp) logger.debug('Content-Security-Policy detected', () => ({ value: csp }));
     }
-    if (proxyConfig) {
-      const { enabled, path = DEFAULT_PROXY_PATH } = proxyConfig;
-      const on = typeof enabled === 'function' ? enabled(requestUrl) : enabled;
-      if (on && core.proxyPathMatches(request.url, path)) {
-        return proxyToFrontendApi(request, { proxyPath: path, publishableKey: String(publishableKey), secretKey: String(secretKey), fapiUrl: env.fapiUrl });
+
+    // Crossing 1: keys, the path rule, the Frontend API proxy, authentication, Clerk's redirects.
+    const resolved = prepared.fns ? resolveFunctions(resolvedParams, request, headersJson) : undefined;
+    const begun = await mw.begin(request.method, request.url, headersJson, Date.now(), resolved, backendTransport);
+    if (typeof begun === 'string') {
+      const a = JSON.parse(begun);
+      if (a.kind === 'refuse') return new NextResponse(a.body, { status: 400, statusText: 'Bad Request' });
+      if (a.kind !== 'redirect') return proxyToFrontendApi(request, a);
+      // clerk-behavior.md "Middleware pipeline" step 8: handshakes and other Clerk redirects; the handler does not run.
+      reportDiagnostics(a.diagnostics);
+      logger.debug('requestState', () => ({
+        status: a.status,
+        headers: JSON.stringify(Object.fromEntries(new Headers([['location', a.location], ...a.headers]))),
+        reason: a.reason,
+      }));
+      const res = NextResponse.redirect(a.location);
+      for (const [k, v] of a.headers) res.headers.append(k, v);
+      return res;
+    }
+    const [diagnostics, decision] = begun;
+    if (diagnostics) reportDiagnostics(JSON.parse(diagnostics));
+    logger.debug('requestState', () => {
+      const s = JSON.parse(decision.debugState());
+      return { status: s.status, headers: JSON.stringify(Object.fromEntries(new Headers(s.headers))), reason: s.reason };
+    });
+
+    let result = NextResponse.next();
+    if (handler) {
+      const auth = handlerAuth(decision, logger);
+      try {
+        result = (await handler(auth, request, event)) || result;
+      } catch (e) {
+        result = controlFlowResponse(e, decision, request.url);
       }
     }
 
-    const signInUrl = resolvedParams.signInUrl || env.signInUrl;
-    const signUpUrl = resolvedParams.signUpUrl || env.signUpUrl;
-    const options = { publishableKey, secretKey, signInUrl, signUpUrl, ...resolvedParams };
-    if (options.debug) logger.enable();
+    // Crossing 2: the state's headers, the CSP, the dev-browser redirect and the decorated
+    // request (clerk-behavior.md "Middleware pipeline" steps 11–13, clerk-behavior.md "Forwarded headers", clerk-behavior.md "Request data encryption", clerk-behavior.md "Content-Security-Policy"). Without a handler nothing else holds the
+    // decision: `finishLast` frees it.
+    const h = result.headers;
+    const location = h.get('Location');
+    const view = JSON.stringify({ overrideHeaders: h.get(H.override), next: h.get(H.next), rewrite: h.get(H.rewrite), location, redirectTo: h.get(H.redirectTo) });
+    const f = JSON.parse(handler ? decision.finish(view) : decision.finishLast(view));
+    applyOps(result, f.ops);
+    if (f.csp) logger.debug('Clerk generated CSP', () => ({ headers: f.csp }));
+    if (location) logger.debug('handlerResult is redirect');
+    return f.redirect ? NextResponse.redirect(f.redirect, result) : result;
+  }
 
-    const headerList = [...request.headers];
-    const headersJson = JSON.stringify(headerList);
-    const cookieHeader = request.headers.get('cookie') || '';
-    const clerkUrl = core.clerkUrl(request.url, headersJson);
-    logger.debug('options', options);
-    logger.debug('url', () => ({
-      url: clerkUrl,
-      method: request.method,
-      headers: JSON.stringify(Object.fromEntries(request.headers)),
-      clerkUrl,
-      cookies: JSON.stringify(Object.fromEntries(JSON.parse(core.cookiesJson(cookieHeader)))),
-    }));
-    const authorization = request.headers.get('authorization');
-    if (authorization && authorization.startsWith('Basic ')) logger.debug('Basic Auth detected');
-    const csp = request.headers.get('content-security-policy');
-    if (csp) logger.debug('Content-Security-Policy detected', () => ({ value: csp }));
-
-    // clerk-behavior.md "Middleware pipeline" step 7: the options authenticateRequest gets.
-    const input = {
-      options: JSON.parse(JSON.stringify(options)),
-      clerkUrl,
-      env: {
-        proxyUrl: env.proxyUrl,
-        domain: env.domain,
-        isSatellite: env.isSatellite ?? null,
-        signInUrl: env.signInUrl,
-        secretKey: env.secretKey,
-        jwtKey: env.jwtKey,
-        disableAutoProxy: env.disableAutoProxy ?? null,
-        vercelTargetEnv: env.vercelTargetEnv ?? null,
-        vercelProjectProductionUrl: env.vercelProjectProductionUrl ?? null,
-      },
+  /** The handler's `auth` (clerk-behavior.md "auth() and auth.protect()"), asking the decision kept in wasm. */
+  function handlerAuth(decision, logger) {
+    const redirectTo = (digest) => (opts = {}) => {
+      const clerkUrl = decision.clerkUrl;
+      throw nextRedirectError(clerkUrl, { clerk_digest: digest, returnBackUrl: returnBack(clerkUrl, opts.returnBackUrl) });
     };
-    // A user-configured Frontend API proxy that is on for this request is the proxy URL.
-    if (options.frontendApiProxy && !options.proxyUrl) {
-      const { enabled, path = DEFAULT_PROXY_PATH } = options.frontendApiProxy;
-      const requestUrl = new URL(request.url);
-      if (typeof enabled === 'function' ? enabled(requestUrl) : enabled) input.proxyUrl = `${requestUrl.origin}${path}`;
-    }
-    if (!input.options.apiUrl && env.apiUrl) input.options.apiUrl = env.apiUrl;
-    if (!('proxyUrl' in input)) resolveValueOrFn(input, 'proxyUrl', options.proxyUrl, new URL(clerkUrl));
-    resolveValueOrFn(input, 'isSatellite', options.isSatellite, new URL(request.url));
-    resolveValueOrFn(input, 'domain', options.domain, new URL(request.url));
-    const authOptionsJson = core.authOptions(JSON.stringify(input));
-    const authOptions = JSON.parse(authOptionsJson);
-
-    // CLERK_API_VERSION, as the clerkClient Clerk builds per request reads it (the option wins).
-    const engineJson = !authOptions.apiVersion && env.apiVersion !== 'v1' ? JSON.stringify({ ...authOptions, apiVersion: env.apiVersion }) : authOptionsJson;
-    const stateJson = await withEngine(engineJson, (engine) =>
-      engine.authenticate(request.method, request.url, headersJson, Date.now(), backendTransport(engine.apiUrl, String(authOptions.secretKey || ''), String(authOptions.machineSecretKey || env.machineSecretKey || ''))),
-    );
-    const state = JSON.parse(stateJson);
-    reportDiagnostics(state.diagnostics);
-    logger.debug('requestState', () => ({
-      status: state.status,
-      headers: JSON.stringify(Object.fromEntries(new Headers(state.headers))),
-      reason: state.reason,
-    }));
-
-    // clerk-behavior.md "Middleware pipeline" step 8: handshakes and other Clerk redirects; the handler does not run.
-    if (state.location) {
-      const location = core.netlifyCacheBust(state.location, String(publishableKey), Date.now(), Boolean(env.netlify));
-      const res = NextResponse.redirect(location);
-      for (const [k, v] of state.headers) if (k !== H.location) res.headers.append(k, v);
-      return res;
-    }
-    if (state.status === 'handshake') throw new Error('Clerk: handshake status without redirect');
-
-    const debugData = { ...authOptions, status: state.status, reason: state.reason, message: state.message ?? '', sessionToken: state.token || '' };
-    const tokenValue = state.token;
-    const apiBase = () => authOptions.apiUrl || core.apiUrlFromPublishableKey(String(publishableKey));
-
-    const redirectToSignIn = (opts = {}) => {
-      throw nextRedirectError(clerkUrl, { clerk_digest: 'CLERK_PROTECT_REDIRECT_TO_SIGN_IN', returnBackUrl: returnBack(clerkUrl, opts.returnBackUrl) });
-    };
-    const redirectToSignUp = (opts = {}) => {
-      throw nextRedirectError(clerkUrl, { clerk_digest: 'CLERK_PROTECT_REDIRECT_TO_SIGN_UP', returnBackUrl: returnBack(clerkUrl, opts.returnBackUrl) });
+    const redirectToSignIn = redirectTo('CLERK_PROTECT_REDIRECT_TO_SIGN_IN');
+    const redirectToSignUp = redirectTo('CLERK_PROTECT_REDIRECT_TO_SIGN_UP');
+    const debugData = () => {
+      const d = JSON.parse(decision.debugData());
+      return { ...d.options, status: d.status, reason: d.reason, message: d.message, sessionToken: d.sessionToken };
     };
 
     /** An auth object from `toAuth` (the core decides which kind), with Clerk's functions. */
     const authObject = (authOpts, withRedirects) => {
-      const { kind, object, redirects } = JSON.parse(core.toAuth(stateJson, JSON.stringify(authOpts)));
-      const fns = { debug: kind === 'invalid' ? () => ({}) : createDebug(debugData) };
+      const { kind, object, redirects, token } = JSON.parse(decision.toAuth(JSON.stringify(authOpts)));
+      const fns = { debug: kind === 'invalid' ? () => ({}) : () => createDebug(debugData())() };
       if (kind === 'signedIn') {
-        const claimsJson = JSON.stringify(object.sessionClaims);
-        object.sessionClaims = payloadOf(tokenValue) ?? object.sessionClaims;
+        object.sessionClaims = payloadOf(token) ?? object.sessionClaims;
         const sessionId = object.sessionId;
         fns.getToken = async (tokenOpts = {}) => {
           if (!sessionId) return null;
           if (tokenOpts.template || tokenOpts.expiresInSeconds !== undefined) {
-            return fetchSessionToken(apiBase(), authOptions.apiVersion || env.apiVersion, String(secretKey), sessionId, tokenOpts);
+            const expires = tokenOpts.expiresInSeconds === undefined ? undefined : JSON.stringify(tokenOpts.expiresInSeconds);
+            return fetchSessionToken(JSON.parse(decision.tokenRequest(sessionId, tokenOpts.template || undefined, expires)));
           }
-          return tokenValue;
+          return token;
         };
-        fns.has = (p) => core.has(claimsJson, JSON.stringify(p === undefined ? null : p));
+        fns.has = (p) => decision.has(JSON.stringify(p === undefined ? null : p));
       } else {
-        fns.getToken = () => Promise.resolve(kind === 'machine' ? tokenValue : null);
+        fns.getToken = () => Promise.resolve(kind === 'machine' ? token : null);
         fns.has = () => false;
       }
       const o = ordered(kind, object, fns);
@@ -416,8 +410,10 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
       return o;
     };
 
-    const defaultAuth = authObject({ acceptsToken: 'any' }, false);
-    logger.debug('auth', () => ({ auth: defaultAuth, debug: defaultAuth.debug() }));
+    logger.debug('auth', () => {
+      const defaultAuth = authObject({ acceptsToken: 'any' }, false);
+      return { auth: defaultAuth, debug: defaultAuth.debug() };
+    });
 
     const auth = async (opts) =>
       authObject(
@@ -438,7 +434,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
         unauthorizedUrl: a0?.unauthorizedUrl || a1?.unauthorizedUrl || null,
         token,
       };
-      const decide = (p) => JSON.parse(core.protect(stateJson, headersJson, JSON.stringify(p)));
+      const decide = (p) => JSON.parse(decision.protect(JSON.stringify(p)));
       const accepted = () => authObject({ acceptsToken: token }, false);
       let out = decide(base);
       if (out.outcome === 'allow' && typeof paramsOrFn === 'function') {
@@ -457,79 +453,7 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
           throw httpFallbackError(404);
       }
     };
-
-    let result = NextResponse.next();
-    try {
-      result = (await handler?.(auth, request, event)) || result;
-    } catch (e) {
-      result = controlFlowResponse(e, {
-        state,
-        clerkUrl,
-        requestUrl: request.url,
-        signInUrl: authOptions.signInUrl,
-        signUpUrl: authOptions.signUpUrl,
-        publishableKey: String(publishableKey),
-        isSatellite: authOptions.isSatellite,
-      });
-    }
-
-    // clerk-behavior.md "Content-Security-Policy": the contentSecurityPolicy option, on the response and forwarded as request headers.
-    if (options.contentSecurityPolicy) {
-      const cspJson = core.contentSecurityPolicy(JSON.stringify(options.contentSecurityPolicy), String(publishableKey), env.nodeEnv ?? '');
-      const csp = JSON.parse(cspJson);
-      for (const [k, v] of csp) result.headers.set(k, v);
-      applyOps(result, core.nextOverrideHeaders(result.headers.get(H.override) || null, headersJson, cspJson));
-      logger.debug('Clerk generated CSP', () => ({ headers: csp }));
-    }
-
-    // clerk-behavior.md "Middleware pipeline" step 11: the state's headers go on whatever the handler returned.
-    for (const [k, v] of state.headers) result.headers.append(k, v);
-
-    // clerk-behavior.md "Middleware pipeline" step 12 / clerk-behavior.md "Dev-browser redirects".
-    const location = result.headers.get('Location');
-    if (location) {
-      logger.debug('handlerResult is redirect');
-      if (result.headers.get(H.redirectTo) === 'true') {
-        const withDb = core.devBrowserRedirect(location, clerkUrl, String(options.secretKey || ''), cookieHeader);
-        if (withDb !== location) return NextResponse.redirect(withDb, result);
-      }
-      return result;
-    }
-
-    // clerk-behavior.md "Middleware pipeline" step 13: `x-clerk-debug: true` for the application server (set before the auth headers).
-    const debugHeaders = options.debug ? [[H.debug, 'true']] : [];
-
-    // clerk-behavior.md "Forwarded headers": decorate the request the application server receives.
-    const target = JSON.parse(
-      core.rewriteTarget(
-        JSON.stringify({ location: null, next: result.headers.get(H.next), rewrite: result.headers.get(H.rewrite) }),
-        request.url,
-      ),
-    );
-    if (!target.decorate) {
-      if (debugHeaders.length) applyOps(result, core.nextOverrideHeaders(result.headers.get(H.override) || null, headersJson, JSON.stringify(debugHeaders)));
-      if (target.deleteNext) result.headers.delete(H.next);
-      return result;
-    }
-    if (target.deleteNext) result.headers.delete(H.next);
-
-    // clerk-behavior.md "Request data encryption": the user's options (and a machine auth object) travel encrypted.
-    const raw = JSON.parse(core.toAuth(stateJson, JSON.stringify({ acceptsToken: 'any' })));
-    const machineAuthObject = raw.kind === 'signedIn' || raw.kind === 'signedOut' ? null : ordered(raw.kind, raw.object, {});
-    const hasValues = Object.values(resolvedParams).some((v) => v !== undefined);
-    let requestData;
-    if (hasValues || machineAuthObject) {
-      const key = core.requestDataKey(
-        JSON.stringify({ encryptionKey: env.encryptionKey, secretKey: env.secretKey, nodeEnv: env.nodeEnv ?? null }),
-        Boolean(resolvedParams.secretKey),
-      );
-      requestData = core.encryptRequestData(JSON.stringify({ ...resolvedParams, machineAuthObject: machineAuthObject ?? undefined }), key);
-    }
-    const signingKey = String(resolvedParams.secretKey || env.secretKey || '');
-    const forwarded = [...debugHeaders, ...JSON.parse(core.forwardedHeaders(stateJson, clerkUrl, signingKey, requestData))];
-    applyOps(result, core.nextOverrideHeaders(result.headers.get(H.override) || null, headersJson, JSON.stringify(forwarded)));
-    result.headers.set(H.rewrite, target.rewrite);
-    return result;
+    return auth;
   }
 
   /**
@@ -540,10 +464,12 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
     const direct = args[0] instanceof Request;
     const handler = typeof args[0] === 'function' ? args[0] : undefined;
     const params = direct ? {} : (args.length === 2 ? args[1] : handler ? {} : args[0]) || {};
+    // A static options object is serialised once; an options function per request.
+    const prepared = typeof params === 'function' ? undefined : prepare(params);
     const middleware = async (request, event) => {
       const logger = createLogger('clerkMiddleware', nextVersion);
       try {
-        return await handle(request, event, handler, params, logger);
+        return await handle(request, event, handler, params, logger, prepared);
       } finally {
         logger.commit();
       }
@@ -570,37 +496,20 @@ export function create({ NextResponse, nextVersion = 'unknown' }) {
   return { clerkMiddleware, createRouteMatcher };
 }
 
-const BAPI_VERSION = '2026-05-12';
-
-function bapiHeaders(secretKey) {
-  return {
-    Authorization: `Bearer ${secretKey}`,
-    'Clerk-API-Version': BAPI_VERSION,
-    'Content-Type': 'application/json',
-    'User-Agent': `clerk-edge/${VERSION}`,
-  };
-}
-
 /** Clerk's Backend API for the core (JWKS without a jwtKey, handshake nonces, session refresh,
- *  opaque machine tokens): `call(method, path, body)` → `[status, bodyText]`. */
-function backendTransport(apiUrl, secretKey, machineSecretKey) {
-  const origin = apiUrl.replace(/\/+$/, '');
-  return {
-    call: async (method, path, body) => {
-      // M2M tokens are verified with the machine secret key when there is one, as Clerk does.
-      const key = machineSecretKey && path.startsWith('/m2m_tokens/') ? machineSecretKey : secretKey;
-      const res = await fetch(`${origin}${path}`, {
-        method,
-        headers: bapiHeaders(key),
-        body: body ?? undefined,
-        signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(10_000) : undefined,
-      });
-      return [res.status, await res.text()];
-    },
-  };
-}
-
-const DEFAULT_PROXY_PATH = '/__clerk';
+ *  opaque machine tokens): the core decides the URL, key and headers; this only sends.
+ *  `call(method, url, headersJson, body)` → `[status, bodyText]`. */
+const backendTransport = {
+  call: async (method, url, headersJson, body) => {
+    const res = await fetch(url, {
+      method,
+      headers: JSON.parse(headersJson),
+      body: body ?? undefined,
+      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(10_000) : undefined,
+    });
+    return [res.status, await res.text()];
+  },
+};
 
 const proxyError = (status, code, message) =>
   new Response(JSON.stringify({ errors: [{ code, message }] }), {
@@ -608,13 +517,10 @@ const proxyError = (status, code, message) =>
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
   });
 
-/** Forwards a request under the proxy path to Clerk's Frontend API (clerk-behavior.md "Frontend API proxy"); the core decides the
- *  target, the headers sent and the headers returned. */
-async function proxyToFrontendApi(request, { proxyPath, publishableKey, secretKey, fapiUrl }) {
-  const plan = JSON.parse(
-    core.frontendApiProxy(JSON.stringify({ requestUrl: request.url, headers: [...request.headers], proxyPath, publishableKey, secretKey, fapiUrl })),
-  );
-  if (plan.kind === 'error') return proxyError(plan.status, plan.code, plan.message);
+/** Forwards a request under the proxy path to Clerk's Frontend API (clerk-behavior.md "Frontend API proxy"); the core decided the
+ *  target and the headers sent (`plan`), and decides the headers returned. */
+async function proxyToFrontendApi(request, plan) {
+  if (plan.kind === 'proxy-error') return proxyError(plan.status, plan.code, plan.message);
   try {
     const init = { method: request.method, headers: new Headers(plan.headers), redirect: 'manual' };
     if (request.body !== null) {
@@ -639,15 +545,10 @@ async function proxyToFrontendApi(request, { proxyPath, publishableKey, secretKe
   }
 }
 
-/** `getToken({ template, expiresInSeconds })`: a new token from the Backend API. */
-async function fetchSessionToken(apiUrl, apiVersion, secretKey, sessionId, { template, expiresInSeconds }) {
-  const path = ['sessions', sessionId, 'tokens', ...(template ? [template] : [])].map(encodeURIComponent).join('/');
-  const url = `${apiUrl.replace(/\/+$/, '')}/${apiVersion}/${path}`;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: bapiHeaders(secretKey),
-    body: expiresInSeconds !== undefined ? JSON.stringify({ expires_in_seconds: expiresInSeconds }) : undefined,
-  });
+/** `getToken({ template, expiresInSeconds })`: a new token from the Backend API (`t`: the
+ *  request the core built: `{url, headers, body}`). */
+async function fetchSessionToken(t) {
+  const res = await fetch(t.url, { method: 'POST', headers: t.headers, body: t.body ?? undefined });
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     const message = body?.errors?.[0]?.message || `Backend API error ${res.status}`;

@@ -71,6 +71,7 @@ pub mod cloudflare;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 #[doc(hidden)]
 pub mod js_api;
+pub mod next;
 
 pub use decide::config::{Config, ConfigError, Options};
 pub use decide::flow::{authenticate, AuthError};

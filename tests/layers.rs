@@ -25,7 +25,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("gateway", 5),
     ("downstream", 5),
     ("cloudflare", 6),
-    ("js_api", 6),
+    ("next", 6),
+    // The wasm-bindgen binding marshals the Next adapter's decisions.
+    ("js_api", 7),
 ];
 
 fn layer(top: &str) -> Option<u8> {

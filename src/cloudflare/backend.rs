@@ -4,56 +4,39 @@
 use crate::host::http_backend::{HttpBackend, Transport};
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
-const API_VERSION: &str = "2026-05-12";
-
-pub struct WorkerTransport<'a> {
-    pub api_url: &'a str,
-    pub secret_key: &'a str,
-}
+/// Sends what `HttpBackend` decided (URL, key, headers) with the Worker's `fetch`.
+pub struct WorkerTransport;
 
 /// The Worker's Backend API client for one request.
-pub type FetchBackend<'a> = HttpBackend<WorkerTransport<'a>>;
+pub type FetchBackend = HttpBackend<WorkerTransport>;
 
-pub fn backend<'a>(api_url: &'a str, secret_key: &'a str, now_ms: f64) -> FetchBackend<'a> {
-    HttpBackend::new(
-        Some(WorkerTransport {
-            api_url,
-            secret_key,
-        }),
-        api_url,
-        secret_key,
-        now_ms,
-    )
+pub fn backend(api_url: &str, secret_key: &str, now_ms: f64) -> FetchBackend {
+    HttpBackend::new(Some(WorkerTransport), api_url, secret_key, now_ms)
 }
 
-impl Transport for WorkerTransport<'_> {
+impl Transport for WorkerTransport {
     async fn call(
         &self,
         method: &str,
-        path: &str,
+        url: &str,
+        headers: &[(&'static str, String)],
         body: Option<String>,
     ) -> Result<(u16, String), String> {
-        let headers = Headers::new();
-        let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
-        set("Authorization", &format!("Bearer {}", self.secret_key))?;
-        set("Clerk-API-Version", API_VERSION)?;
-        set("Content-Type", "application/json")?;
-        set(
-            "User-Agent",
-            concat!("clerk-edge/", env!("CARGO_PKG_VERSION")),
-        )?;
+        let h = Headers::new();
+        for (k, v) in headers {
+            h.set(k, v).map_err(|e| e.to_string())?;
+        }
         let mut init = RequestInit::new();
         init.with_method(if method == "POST" {
             Method::Post
         } else {
             Method::Get
         })
-        .with_headers(headers);
+        .with_headers(h);
         if let Some(b) = body {
             init.with_body(Some(b.into()));
         }
-        let url = format!("{}{path}", self.api_url.trim_end_matches('/'));
-        let req = Request::new_with_init(&url, &init).map_err(|e| e.to_string())?;
+        let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
         let mut resp = Fetch::Request(req)
             .send()
             .await

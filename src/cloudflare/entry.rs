@@ -348,7 +348,7 @@ fn route_outcome(
             &location,
             clerk_url,
             &s.config.secret_key,
-            request.cookies.get("__clerk_db_jwt"),
+            request.cookies.get(redirect::DEV_BROWSER_COOKIE),
         );
         respond(
             307,
@@ -369,15 +369,8 @@ fn route_outcome(
     Some(match outcome {
         Protect::Allow => return None,
         Protect::RedirectToSignIn => {
-            let ctx = RedirectContext {
-                base_url: clerk_url,
-                sign_in_url: s.config.sign_in_url.as_deref(),
-                sign_up_url: s.config.sign_up_url.as_deref(),
-                publishable_key: &s.config.publishable_key,
-                is_satellite: s.config.is_satellite,
-                dev_browser_token: None,
-                session_pending: state.session().as_ref().is_some_and(|a| a.is_pending()),
-            };
+            let pending = state.session().is_some_and(|a| a.is_pending());
+            let ctx = RedirectContext::for_config(&s.config, clerk_url, pending);
             match redirect::build(&ctx, Target::SignIn, Some(&clerk_url.href())) {
                 Ok(u) => redirect_to(u),
                 Err(e) => text(500, &e),
@@ -387,10 +380,8 @@ fn route_outcome(
         Protect::Unauthorized { www_authenticate } => {
             let mut extra = Vec::new();
             if www_authenticate {
-                extra.push((
-                    "www-authenticate".to_string(),
-                    format!("Bearer resource_metadata=\"https://{}/.well-known/oauth-protected-resource\"", s.config.key.frontend_api),
-                ));
+                let (name, value) = protect::www_authenticate(&s.config.key.frontend_api);
+                extra.push((name.to_string(), value));
             }
             respond(401, &extra, state)
         }
@@ -414,28 +405,12 @@ fn request_data(s: &Settings, state: &RequestState) -> Result<Option<String>> {
         obj.insert("machineAuthObject".into(), m.clone());
     }
     let plain = data.to_string();
-    let err = |e: String| worker::Error::RustError(e);
-    let sealed = match (format, gcm) {
-        (RequestDataFormat::Gcm, Some(k)) => request_data::encrypt_gcm(
-            k,
-            plain.as_bytes(),
-            request_data::random::<12>().map_err(err)?,
-        )
-        .map_err(err)?,
-        _ => request_data::encrypt_clerk(
-            passphrase,
-            plain.as_bytes(),
-            request_data::random::<8>().map_err(err)?,
-        ),
-    };
-    if sealed.len() > request_data::MAX_HEADER_BYTES {
-        return Err(err(format!(
-            "x-clerk-request-data would be {} bytes (limit {})",
-            sealed.len(),
-            request_data::MAX_HEADER_BYTES
-        )));
+    match (format, gcm) {
+        (RequestDataFormat::Gcm, Some(k)) => request_data::seal_gcm(k, &plain),
+        _ => request_data::seal_clerk(passphrase, &plain),
     }
-    Ok(Some(sealed))
+    .map(Some)
+    .map_err(worker::Error::RustError)
 }
 
 #[allow(clippy::too_many_arguments)]

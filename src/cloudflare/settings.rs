@@ -77,14 +77,9 @@ fn list(v: Option<String>) -> Option<Vec<String>> {
     })
 }
 
+/// A flag setting, read as Clerk reads its environment flags (one definition for both adapters).
 fn truthy(v: &Option<String>) -> bool {
-    matches!(
-        v.as_deref()
-            .map(str::trim)
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("true" | "1" | "yes")
-    )
+    v.as_deref().is_some_and(crate::web::js::env_flag)
 }
 
 /// A URL setting checked at start-up, so that a typo is one clear error instead of a 500 on
@@ -310,9 +305,7 @@ impl Settings {
             data.insert("isSatellite".into(), json!(true));
         }
         Ok(Settings {
-            api_url: api_url.unwrap_or_else(|| {
-                crate::token::keys::api_url_for(&config.key.frontend_api).to_string()
-            }),
+            api_url: api_url.unwrap_or_else(|| config.api_url.clone()),
             config,
             routes,
             origin,

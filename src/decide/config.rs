@@ -8,10 +8,12 @@ use crate::token::jwt::{ClaimRules, OptionReading, Verification};
 use crate::token::keys::{self, InstanceType, PublishableKey};
 use crate::token::keyset::{KeySet, KeySource};
 use crate::token::kind::Accepts;
+use crate::web::js::truthy;
 use serde::Deserialize;
 
-/// Clerk's Backend API version sent on handshakes (`__clerk_api_version`).
-pub const DEFAULT_API_VERSION_DATE: &str = "2026-05-12";
+/// Clerk's Backend API version sent on handshakes (`__clerk_api_version`): the one the Backend
+/// API client sends too.
+pub use crate::host::http_backend::API_VERSION_DATE as DEFAULT_API_VERSION_DATE;
 pub const DEFAULT_CLOCK_SKEW_MS: f64 = 5000.0;
 
 /// A string or a list of strings (`audience`, `issuer`, `authorizedParties`, `headerType`), or
@@ -56,17 +58,6 @@ impl OneOrMany {
                 .collect(),
             OneOrMany::Other(_) => Vec::new(),
         }
-    }
-}
-
-/// JavaScript truthiness of a JSON value.
-fn truthy(v: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match v {
-        Value::Null | Value::Bool(false) => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        _ => true,
     }
 }
 
@@ -143,6 +134,94 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// What verifying a token needs from options (Clerk's `verifyToken` options), read the one way
+/// for [`Config::new`] and for the binding's standalone `verifyToken`: the JSON values as
+/// Clerk's code reads them, whatever their type.
+#[derive(Debug)]
+pub struct VerifySettings {
+    /// One key, or several during a rotation.
+    pub jwt_key: Option<KeySet>,
+    pub audience: Vec<String>,
+    /// `audience` as JSON when it holds values other than strings (Clerk's message shows them).
+    pub audience_listed: Option<String>,
+    pub authorized_parties: Vec<String>,
+    /// `authorizedParties` was one string: `azp` must occur within it (`String.includes`).
+    pub authorized_parties_text: bool,
+    pub issuer: Vec<String>,
+    pub skew_ms: f64,
+    /// `headerType`: the accepted session-token `typ` values; `None` is Clerk's default.
+    pub header_type: Option<Vec<String>>,
+}
+
+impl VerifySettings {
+    /// `clock_skew_in_ms`: a finite number, else Clerk's 5000. An unusable `jwt_key` or an
+    /// `authorized_parties` of another type is a [`ConfigError`].
+    pub fn read(
+        jwt_key: Option<String>,
+        audience: Option<serde_json::Value>,
+        authorized_parties: Option<serde_json::Value>,
+        issuer: Option<serde_json::Value>,
+        clock_skew_in_ms: Option<serde_json::Value>,
+        header_type: Option<serde_json::Value>,
+    ) -> Result<VerifySettings, ConfigError> {
+        let jwt_key = match non_empty(jwt_key) {
+            None => None,
+            Some(pem) => Some(parse_jwt_key(&pem)?),
+        };
+        let skew_ms = match clock_skew_in_ms {
+            Some(serde_json::Value::Number(n)) => n
+                .as_f64()
+                .filter(|f| f.is_finite())
+                .unwrap_or(DEFAULT_CLOCK_SKEW_MS),
+            _ => DEFAULT_CLOCK_SKEW_MS,
+        };
+        let (audience, audience_listed) = audience_of(audience.map(OneOrMany::from));
+        let (authorized_parties, authorized_parties_text) = match authorized_parties
+            .map(OneOrMany::from)
+        {
+            // `"".length === 0`: no check, as for an empty list.
+            Some(OneOrMany::One(s)) if s.is_empty() => (Vec::new(), false),
+            Some(OneOrMany::One(s)) => (vec![s], true),
+            Some(OneOrMany::Many(v)) => (v, false),
+            Some(OneOrMany::Other(v)) if !truthy(&v) => (Vec::new(), false),
+            Some(OneOrMany::Other(_)) => {
+                return Err(ConfigError {
+                    option: "authorizedParties",
+                    message: "authorizedParties must be a string or an array of strings.".into(),
+                })
+            }
+            None => (Vec::new(), false),
+        };
+        Ok(VerifySettings {
+            jwt_key,
+            audience,
+            audience_listed,
+            authorized_parties,
+            authorized_parties_text,
+            issuer: issuer
+                .map(|v| OneOrMany::from(v).into_vec())
+                .unwrap_or_default(),
+            skew_ms,
+            header_type: header_type.map(|v| OneOrMany::from(v).into_vec()),
+        })
+    }
+
+    /// The claim checks these options ask for.
+    pub fn claim_rules(&self) -> ClaimRules<'_> {
+        ClaimRules {
+            audience: &self.audience,
+            authorized_parties: &self.authorized_parties,
+            issuer: &self.issuer,
+            skew_ms: self.skew_ms,
+            reading: OptionReading {
+                header_type: self.header_type.as_deref(),
+                audience_listed: self.audience_listed.as_deref(),
+                parties_text: self.authorized_parties_text,
+            },
+        }
+    }
+}
+
 /// A validated configuration.
 #[derive(Debug)]
 pub struct Config {
@@ -172,6 +251,8 @@ pub struct Config {
     pub original_frontend_api: String,
     pub api_version_date: String,
     pub accepts: Accepts,
+    /// The Backend API origin: the `apiUrl` option, else the one the publishable key implies.
+    pub api_url: String,
     /// `headerType`: the accepted session-token `typ` values; `None` is Clerk's default (`JWT`,
     /// or no `typ` at all).
     pub header_type: Option<Vec<String>>,
@@ -188,7 +269,7 @@ fn non_empty(v: Option<String>) -> Option<String> {
 }
 
 /// `jwtKey`: one PEM, several, or a JWKS. The message never quotes the key.
-fn parse_jwt_key(pem: &str) -> Result<KeySet, ConfigError> {
+pub fn parse_jwt_key(pem: &str) -> Result<KeySet, ConfigError> {
     KeySet::parse(pem).map_err(|e| ConfigError {
         option: "jwtKey",
         message: format!("The JWT verification key (jwtKey / CLERK_JWT_KEY) is not usable: {e}."),
@@ -276,17 +357,14 @@ impl Config {
                     message,
                 }
             })?;
-        let jwt_key = match non_empty(options.jwt_key) {
-            None => None,
-            Some(pem) => Some(parse_jwt_key(&pem)?),
-        };
-        let skew_ms = match options.clock_skew_in_ms {
-            Some(serde_json::Value::Number(n)) => n
-                .as_f64()
-                .filter(|f| f.is_finite())
-                .unwrap_or(DEFAULT_CLOCK_SKEW_MS),
-            _ => DEFAULT_CLOCK_SKEW_MS,
-        };
+        let verify = VerifySettings::read(
+            options.jwt_key,
+            options.audience,
+            options.authorized_parties,
+            options.issuer,
+            options.clock_skew_in_ms,
+            options.header_type,
+        )?;
         let original_frontend_api = keys::frontend_api(&key, None, domain.as_deref(), is_satellite);
         let accepts = Accepts::from_json(
             options
@@ -299,23 +377,8 @@ impl Config {
             message,
         })?;
         let cookie_suffix = keys::cookie_suffix(&publishable_key);
-        let (audience, audience_listed) = audience_of(options.audience.map(OneOrMany::from));
-        let (authorized_parties, authorized_parties_text) =
-            match options.authorized_parties.map(OneOrMany::from) {
-                // `"".length === 0`: no check, as for an empty list.
-                Some(OneOrMany::One(s)) if s.is_empty() => (Vec::new(), false),
-                Some(OneOrMany::One(s)) => (vec![s], true),
-                Some(OneOrMany::Many(v)) => (v, false),
-                Some(OneOrMany::Other(v)) if !truthy(&v) => (Vec::new(), false),
-                Some(OneOrMany::Other(_)) => {
-                    return Err(ConfigError {
-                        option: "authorizedParties",
-                        message: "authorizedParties must be a string or an array of strings."
-                            .into(),
-                    })
-                }
-                None => (Vec::new(), false),
-            };
+        let api_url = non_empty(options.api_url)
+            .unwrap_or_else(|| keys::api_url_for(&key.frontend_api).to_string());
         let api_version = options
             .api_version
             .as_deref()
@@ -327,16 +390,14 @@ impl Config {
             publishable_key,
             key,
             secret_key,
-            jwt_key,
-            audience,
-            audience_listed,
-            authorized_parties,
-            authorized_parties_text,
-            issuer: options
-                .issuer
-                .map(|v| OneOrMany::from(v).into_vec())
-                .unwrap_or_default(),
-            skew_ms,
+            jwt_key: verify.jwt_key,
+            audience: verify.audience,
+            audience_listed: verify.audience_listed,
+            authorized_parties: verify.authorized_parties,
+            authorized_parties_text: verify.authorized_parties_text,
+            issuer: verify.issuer,
+            skew_ms: verify.skew_ms,
+            header_type: verify.header_type,
             domain,
             is_satellite,
             proxy_url,
@@ -348,7 +409,7 @@ impl Config {
             original_frontend_api,
             api_version_date: DEFAULT_API_VERSION_DATE.to_string(),
             accepts,
-            header_type: options.header_type.map(|v| OneOrMany::from(v).into_vec()),
+            api_url,
             api_version,
             skip_jwks_cache: options.skip_jwks_cache.as_ref().is_some_and(truthy),
             unusable_jwt_key: None,

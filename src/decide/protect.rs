@@ -34,6 +34,15 @@ pub enum Protect {
     NotFound,
 }
 
+/// The `www-authenticate` header of a 401 for an OAuth token (both adapters): where the
+/// protected resource's metadata lives on the instance's Frontend API.
+pub fn www_authenticate(frontend_api: &str) -> (&'static str, String) {
+    (
+        "www-authenticate",
+        format!("Bearer resource_metadata=\"https://{frontend_api}/.well-known/oauth-protected-resource\""),
+    )
+}
+
 /// Browser navigations (and Next's client navigations) get a sign-in redirect.
 pub fn is_page_request(req: &RequestParts) -> bool {
     let dest = req.header("sec-fetch-dest");

@@ -1,6 +1,7 @@
 //! `redirectToSignIn` / `redirectToSignUp` URLs (clerk-behavior.md "Sign-in and sign-up redirect URLs") and the development-browser
 //! post-processing of cross-origin redirects (clerk-behavior.md "Dev-browser redirects").
 
+use crate::decide::config::Config;
 use crate::token::keys::{self, InstanceType};
 use crate::web::url::Url;
 
@@ -16,6 +17,22 @@ pub struct RedirectContext<'a> {
     /// Only the server-side `auth()` helper passes it; the middleware adds it in clerk-behavior.md "Dev-browser redirects".
     pub dev_browser_token: Option<&'a str>,
     pub session_pending: bool,
+}
+
+impl<'a> RedirectContext<'a> {
+    /// The middleware's sign-in/up redirect context for a configuration (both adapters): the
+    /// configured URLs, key and satellite flag; a pending session goes to the tasks page.
+    pub fn for_config(cfg: &'a Config, base_url: &'a Url, session_pending: bool) -> Self {
+        RedirectContext {
+            base_url,
+            sign_in_url: cfg.sign_in_url.as_deref(),
+            sign_up_url: cfg.sign_up_url.as_deref(),
+            publishable_key: &cfg.publishable_key,
+            is_satellite: cfg.is_satellite,
+            dev_browser_token: None,
+            session_pending,
+        }
+    }
 }
 
 /// Thrown when there is neither a target URL nor a publishable key to derive the Account Portal.
@@ -85,6 +102,9 @@ pub fn build(
     }
     Ok(url.href())
 }
+
+/// The dev-browser cookie (un-suffixed; first wins) whose token [`with_dev_browser`] adds.
+pub const DEV_BROWSER_COOKIE: &str = "__clerk_db_jwt";
 
 /// clerk-behavior.md "Dev-browser redirects": a Clerk-made redirect (marked `x-clerk-redirect-to: true`) leaving the app's origin on
 /// a development instance carries the dev-browser token, unless the Location already has one.

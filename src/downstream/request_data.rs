@@ -176,6 +176,34 @@ pub fn random<const N: usize>() -> Result<[u8; N], String> {
     Ok(b)
 }
 
+/// The one check every sealed `x-clerk-request-data` passes (both adapters, either format): at
+/// most [`MAX_HEADER_BYTES`], since a larger header would be refused or cut by the platform
+/// between the edge and the origin.
+fn within_limit(sealed: String) -> Result<String, String> {
+    if sealed.len() > MAX_HEADER_BYTES {
+        return Err(format!(
+            "x-clerk-request-data would be {} bytes (limit {MAX_HEADER_BYTES})",
+            sealed.len()
+        ));
+    }
+    Ok(sealed)
+}
+
+/// Seals request data in Clerk's format (what unchanged `@clerk/nextjs` server helpers open)
+/// with a fresh salt.
+pub fn seal_clerk(passphrase: &str, plaintext: &str) -> Result<String, String> {
+    within_limit(encrypt_clerk(
+        passphrase,
+        plaintext.as_bytes(),
+        random::<8>()?,
+    ))
+}
+
+/// Seals request data in clerk-edge's AES-256-GCM format with a fresh nonce.
+pub fn seal_gcm(key: &GcmKey, plaintext: &str) -> Result<String, String> {
+    within_limit(encrypt_gcm(key, plaintext.as_bytes(), random::<12>()?)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +257,20 @@ mod tests {
             .map(|p| p != br#"{"a":1}"#)
             .unwrap_or(true));
         assert!(decrypt_clerk("my-key", "U2FsdGVkX1").is_err());
+    }
+
+    #[test]
+    fn seal_opens_in_both_formats_and_enforces_the_limit() {
+        let sealed = seal_clerk("pass", r#"{"a":1}"#).unwrap();
+        assert_eq!(decrypt_clerk("pass", &sealed).unwrap(), br#"{"a":1}"#);
+        let key = GcmKey::from_setting(&"ab".repeat(32)).unwrap();
+        let sealed = seal_gcm(&key, r#"{"a":1}"#).unwrap();
+        assert_eq!(decrypt_gcm(&key, &sealed).unwrap(), br#"{"a":1}"#);
+        let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_HEADER_BYTES));
+        let e = seal_clerk("pass", &big).unwrap_err();
+        assert!(
+            e.starts_with("x-clerk-request-data would be ") && e.ends_with(" bytes (limit 8192)"),
+            "{e}"
+        );
     }
 }

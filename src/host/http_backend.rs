@@ -11,13 +11,32 @@ use std::cell::RefCell;
 /// JWKS entries are trusted this long (Clerk: 5 minutes).
 pub const JWKS_TTL_MS: f64 = 300_000.0;
 
-/// One HTTP exchange with the Backend API: `method` to `<api url><path>` with the secret key as
-/// bearer, `body` JSON text. Answers `(status, body text)`; `Err` for network failures.
+/// The Backend API version every request names (`Clerk-API-Version`), for both adapters.
+pub const API_VERSION_DATE: &str = "2026-05-12";
+
+/// The headers of every Backend API request, in the order they are sent: the one definition the
+/// Worker's `fetch`, the JS host's `fetch` and `getToken({ template })` all use.
+pub fn api_headers(secret_key: &str) -> [(&'static str, String); 4] {
+    [
+        ("Authorization", format!("Bearer {secret_key}")),
+        ("Clerk-API-Version", API_VERSION_DATE.to_string()),
+        ("Content-Type", "application/json".to_string()),
+        (
+            "User-Agent",
+            concat!("clerk-edge/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+    ]
+}
+
+/// One HTTP exchange with the Backend API: `method` to `url` with `headers` ([`api_headers`])
+/// and `body` JSON text. Answers `(status, body text)`; `Err` for network failures. Hosts only
+/// send: the URL, the key and the headers are decided here.
 pub trait Transport {
     async fn call(
         &self,
         method: &str,
-        path: &str,
+        url: &str,
+        headers: &[(&'static str, String)],
         body: Option<String>,
     ) -> Result<(u16, String), String>;
 }
@@ -38,6 +57,8 @@ pub struct HttpBackend<T> {
     transport: Option<T>,
     api_url: String,
     secret_key: String,
+    /// `CLERK_MACHINE_SECRET_KEY`: M2M tokens are verified with it when set, as Clerk does.
+    machine_secret_key: String,
     now_ms: f64,
     /// The path segment of versioned endpoints (`apiVersion` / `CLERK_API_VERSION`, default `v1`).
     version: String,
@@ -70,10 +91,17 @@ impl<T: Transport> HttpBackend<T> {
             transport,
             api_url,
             secret_key,
+            machine_secret_key: String::new(),
             now_ms,
             version: "v1".into(),
             skip_jwks_cache: false,
         }
+    }
+
+    /// Verifies M2M tokens with `key` (when not empty) instead of the secret key.
+    pub fn with_machine_secret_key(mut self, key: &str) -> Self {
+        self.machine_secret_key = key.to_string();
+        self
     }
 
     /// Clerk's `apiVersion`: `/<version>/jwks`, `/<version>/clients/…`, `/<version>/sessions/…`
@@ -111,7 +139,15 @@ impl<T: Transport> HttpBackend<T> {
             .transport
             .as_ref()
             .ok_or_else(|| "no Backend API configured".to_string())?;
-        let (status, text) = t.call(method, path, body.map(|b| b.to_string())).await?;
+        let key = if path.starts_with("/m2m_tokens/") && !self.machine_secret_key.is_empty() {
+            &self.machine_secret_key
+        } else {
+            &self.secret_key
+        };
+        let url = format!("{}{path}", self.api_url);
+        let (status, text) = t
+            .call(method, &url, &api_headers(key), body.map(|b| b.to_string()))
+            .await?;
         Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
     }
 
@@ -273,12 +309,14 @@ mod tests {
         async fn call(
             &self,
             method: &str,
-            path: &str,
+            url: &str,
+            headers: &[(&'static str, String)],
             body: Option<String>,
         ) -> Result<(u16, String), String> {
+            let bearer = headers.first().map(|(_, v)| v.clone()).unwrap_or_default();
             self.seen
                 .borrow_mut()
-                .push((method.into(), path.into(), body));
+                .push((method.into(), format!("{url} {bearer}"), body));
             let mut a = self.answers.borrow_mut();
             if a.is_empty() {
                 Err("no answer".into())
@@ -373,7 +411,7 @@ mod tests {
             seen[0],
             (
                 "POST".into(),
-                "/m2m_tokens/verify".into(),
+                "https://api.test-e.example/m2m_tokens/verify Bearer sk_5".into(),
                 Some(r#"{"token":"mt_1"}"#.into())
             )
         );
@@ -400,7 +438,29 @@ mod tests {
         assert_eq!(block_on(b.refresh_session(&r)), Err(RefreshError::Other));
         assert_eq!(
             f.seen.borrow()[0].1,
-            "/v1/sessions/sess+1/refresh?suffixed_cookies=true"
+            "https://api.test-f.example/v1/sessions/sess+1/refresh?suffixed_cookies=true Bearer sk_6"
+        );
+    }
+
+    #[test]
+    fn headers_and_machine_secret_key() {
+        let h = api_headers("sk_1");
+        assert_eq!(h[0], ("Authorization", "Bearer sk_1".to_string()));
+        assert_eq!(h[1], ("Clerk-API-Version", "2026-05-12".to_string()));
+        assert_eq!(h[3].1, format!("clerk-edge/{}", env!("CARGO_PKG_VERSION")));
+        let f = fake(vec![Ok((200, "{}".into())), Ok((200, "{}".into()))]);
+        let b = HttpBackend::new(Some(&f), "https://api.test-g.example/", "sk_7", 0.0)
+            .with_machine_secret_key("ak_m");
+        let _ = block_on(b.verify_machine_token(MachineKind::M2mToken, "mt_1"));
+        let _ = block_on(b.verify_machine_token(MachineKind::ApiKey, "ak_1"));
+        let seen = f.seen.borrow();
+        assert_eq!(
+            seen[0].1,
+            "https://api.test-g.example/m2m_tokens/verify Bearer ak_m"
+        );
+        assert_eq!(
+            seen[1].1,
+            "https://api.test-g.example/api_keys/verify Bearer sk_7"
         );
     }
 
@@ -436,7 +496,16 @@ mod tests {
         };
         assert_eq!(block_on(v2.refresh_session(&r)), Ok(vec![]));
         let _ = block_on(v2.verify_machine_token(MachineKind::ApiKey, "ak_1"));
-        let paths: Vec<String> = f.seen.borrow().iter().map(|s| s.1.clone()).collect();
+        // The fake records `<url> <bearer>`: keep the path.
+        let paths: Vec<String> = f
+            .seen
+            .borrow()
+            .iter()
+            .map(|s| {
+                let u = s.1.trim_start_matches("https://api.test-g.example");
+                u.split(' ').next().unwrap_or_default().to_string()
+            })
+            .collect();
         assert_eq!(
             paths,
             [

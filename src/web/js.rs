@@ -1,5 +1,6 @@
-//! The two JavaScript number conversions Clerk applies to cookie values, reproduced so that
-//! odd cookies (`__client_uat=12abc`, `__clerk_redirect_count= 2`) decide the same way.
+//! JavaScript semantics Clerk's code relies on, reproduced once: the two number conversions it
+//! applies to cookie values (so that odd cookies like `__client_uat=12abc` decide the same way),
+//! truthiness of option values, and `isTruthy` for environment flags.
 
 /// `Number.parseInt(s, 10)`: leading whitespace, optional sign, leading decimal digits; NaN when
 /// there are none.
@@ -187,6 +188,19 @@ fn fraction_or_huge(n: f64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// `@clerk/shared`'s `isTruthy` for an environment flag (`CLERK_IS_SATELLITE`, `CLERK_DEBUG`,
+/// `CLERK_DISABLE_AUTO_PROXY`…): `true`/`false` in any case, else `parseInt(v, 10) > 0`. The one
+/// definition of a "true" setting for both adapters.
+pub fn env_flag(v: &str) -> bool {
+    if v.eq_ignore_ascii_case("true") {
+        true
+    } else if v.eq_ignore_ascii_case("false") {
+        false
+    } else {
+        parse_int(v) > 0.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +257,36 @@ mod tests {
         ];
         for (n, js) in cases {
             assert_eq!(to_js_string(n), js, "{n:e}");
+        }
+    }
+
+    #[test]
+    fn truthiness_and_env_flags() {
+        use serde_json::json;
+        for (v, t) in [
+            (json!(null), false),
+            (json!(0), false),
+            (json!(""), false),
+            (json!("0"), true),
+            (json!([]), true),
+            (json!({}), true),
+            (json!(1.5), true),
+        ] {
+            assert_eq!(super::truthy(&v), t, "{v}");
+        }
+        for (v, t) in [
+            ("true", true),
+            ("TRUE", true),
+            ("false", false),
+            ("1", true),
+            ("2x", true),
+            (" 3", true),
+            ("0", false),
+            ("yes", false),
+            ("", false),
+            ("-1", false),
+        ] {
+            assert_eq!(super::env_flag(v), t, "{v}");
         }
     }
 }
